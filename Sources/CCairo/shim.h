@@ -1,0 +1,4 @@
+#ifndef SCALEFACE_CCAIRO_SHIM_H
+#define SCALEFACE_CCAIRO_SHIM_H
+#include <cairo.h>
+#endif
