@@ -15,6 +15,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
     targets: [
         .systemLibrary(name: "CHDF5", path: "Sources/CHDF5", pkgConfig: "hdf5",
@@ -32,7 +33,8 @@ let package = Package(
         .target(name: "Analysis", swiftSettings: fastMath),
         .target(name: "Backbone", dependencies: ["COpenBLAS"], swiftSettings: fastMath),
         .target(name: "Stages",
-                dependencies: ["Store", "Analysis", "Backbone", "CPNG", "CJPEG", "CCairo"],
+                dependencies: ["Store", "Analysis", "Backbone", "CPNG", "CJPEG", "CCairo",
+                               .product(name: "Yams", package: "Yams")],
                 swiftSettings: fastMath),
         .executableTarget(name: "scaleface",
                           dependencies: ["Stages", "Store",
