@@ -72,13 +72,21 @@ public struct Histogram: Figure {
     /// Counts every sample into the bins.
     public func table() throws -> HistogramTable {
         guard !samples.isEmpty else { throw error(.noSeries) }
-        let finite = samples.map { $0.values.filter { $0.isFinite } }
-        for (s, f) in zip(samples, finite) where f.isEmpty { throw error(.emptySeries(s.name)) }
+        // One pass for the finite range of each sample; no copies (score arrays can hold
+        // millions of values).
+        var lo = Double.infinity, hi = -Double.infinity
+        for s in samples {
+            var any = false
+            for v in s.values where v.isFinite {
+                any = true
+                lo = min(lo, v); hi = max(hi, v)
+            }
+            if !any { throw error(.emptySeries(s.name)) }
+        }
         let edges: [Double]
         switch bins {
         case .count(let n):
             guard n >= 1 else { throw error(.invalidBins("bin count \(n), expected at least 1")) }
-            var lo = finite.map { $0.min()! }.min()!, hi = finite.map { $0.max()! }.max()!
             if lo == hi { lo -= 0.5; hi += 0.5 }
             // Edges as numpy.linspace computes them, so that bin membership matches numpy.
             let step = (hi - lo) / Double(n)
@@ -91,10 +99,11 @@ public struct Histogram: Figure {
         let nb = edges.count - 1
         var heights: [[Double]] = []
         var counted: [Int] = []
-        for values in finite {
+        for sample in samples {
             var c = [Double](repeating: 0, count: nb)
             var n = 0
-            for v in values where v >= edges[0] && v <= edges[nb] {
+            // NaN fails both comparisons, so it is skipped with the out-of-range values.
+            for v in sample.values where v >= edges[0] && v <= edges[nb] {
                 // Largest i with edges[i] <= v, capped at the last bin (closed on the right).
                 var lo = 0, hi = nb
                 while hi - lo > 1 {
