@@ -22,6 +22,8 @@ public struct PipelineFile {
         public var kind: String
         /// Role -> name of the upstream stage.
         public var inputs: [String: String]
+        /// The roles in the order the file lists them.
+        public var inputOrder: [String]
         public var parameters: [String: ParameterValue]
         /// Line of the stage in the file, for errors.
         public var line: Int
@@ -125,11 +127,13 @@ public struct PipelineFile {
             }
             guard let kind = m["kind"]?.string else { throw fail(body, "stage '\(stageName)': missing 'kind'") }
             var inputs: [String: String] = [:]
+            var inputOrder: [String] = []
             if let i = m["inputs"] {
                 guard let im = i.mapping else { throw fail(i, "stage '\(stageName)': inputs must map roles to stage names") }
                 for (role, upstream) in im {
                     guard let r = role.string, let u = upstream.string else { throw fail(role, "stage '\(stageName)': inputs must be role: stage") }
                     inputs[r] = u
+                    inputOrder.append(r)
                 }
             }
             var parameters: [String: ParameterValue] = [:]
@@ -142,7 +146,7 @@ public struct PipelineFile {
                     parameterLines[pk] = line(key)
                 }
             }
-            stages.append(Stage(name: stageName, kind: kind, inputs: inputs, parameters: parameters,
+            stages.append(Stage(name: stageName, kind: kind, inputs: inputs, inputOrder: inputOrder, parameters: parameters,
                                 line: line(k) ?? 0, parameterLines: parameterLines))
         }
         return PipelineFile(path: path, name: name, cacheDirectory: cache, outputDirectory: outputs, stages: stages)

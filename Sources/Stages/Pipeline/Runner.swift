@@ -50,17 +50,17 @@ public struct Runner {
                 throw InputError(file: file, line: s.line, "stage '\(s.name)': unknown kind '\(s.kind)' (known: \(registry.keys.sorted().joined(separator: ", ")))")
             }
             for (role, upstream) in s.inputs {
-                guard let spec = kind.inputs.first(where: { $0.role == role }) else {
+                guard let spec = kind.inputs.first(where: { $0.matches(role) }) else {
                     throw InputError(file: file, line: s.line, "stage '\(s.name)': kind '\(s.kind)' has no input '\(role)' (inputs: \(kind.inputs.map(\.role).joined(separator: ", ")))")
                 }
                 guard let up = byName[upstream] else {
                     throw InputError(file: file, line: s.line, "stage '\(s.name)': input '\(role)' names unknown stage '\(upstream)'")
                 }
-                guard spec.accepts.contains(up.kind) else {
+                guard spec.accepts.contains(up.kind) || spec.accepts == ["*"] else {
                     throw InputError(file: file, line: s.line, "stage '\(s.name)': input '\(role)' takes a stage of kind \(spec.accepts.joined(separator: " or ")), but '\(upstream)' is '\(up.kind)'")
                 }
             }
-            for spec in kind.inputs where !spec.optional && s.inputs[spec.role] == nil {
+            for spec in kind.inputs where !spec.optional && !s.inputs.keys.contains(where: spec.matches) {
                 throw InputError(file: file, line: s.line, "stage '\(s.name)': missing input '\(spec.role)' (a stage of kind \(spec.accepts.joined(separator: " or ")))")
             }
             var params: [String: ParameterValue] = [:]
@@ -213,7 +213,8 @@ public struct Runner {
                                        inputs: p.inputs.mapValues { artifacts[$0]! },
                                        parameters: try resolvedParameters(p),
                                        baseDirectory: URL(fileURLWithPath: pipeline.path).deletingLastPathComponent(),
-                                       quiet: quiet)
+                                       quiet: quiet,
+                                       inputOrder: pipeline.stages.first { $0.name == p.name }?.inputOrder ?? [])
             try p.kind.run(context)
             var record = p.record
             record.seconds = Date().timeIntervalSince(start)

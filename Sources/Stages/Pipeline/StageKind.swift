@@ -31,6 +31,11 @@ public struct InputSpec: Sendable {
     /// Stage kinds whose artifacts can fill this role.
     public var accepts: [String]
     public var optional: Bool
+    /// A role ending in `*` takes any role name with that prefix (`*`: any name at all).
+    func matches(_ name: String) -> Bool {
+        role.hasSuffix("*") ? name.hasPrefix(role.dropLast()) : name == role
+    }
+
     public init(_ role: String, accepts: [String], optional: Bool = false) {
         self.role = role
         self.accepts = accepts
@@ -50,6 +55,8 @@ public struct StageContext {
     /// The directory of the pipeline file, against which relative file parameters resolve.
     public var baseDirectory: URL
     public var quiet: Bool
+    /// Roles in the order the pipeline file lists them.
+    public var inputOrder: [String] = []
 
     public func input(_ role: String) throws -> URL {
         guard let u = inputs[role] else { throw InputError(file: stageName, "stage has no input '\(role)'") }
