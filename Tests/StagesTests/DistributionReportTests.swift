@@ -60,6 +60,14 @@ final class DistributionReportTests: XCTestCase {
         for r in refs where !r.hasPrefix("#") {
             XCTAssertTrue(FileManager.default.fileExists(atPath: report.appendingPathComponent(r).path), "missing \(r)")
         }
+        let check = try TestSupport.run(URL(fileURLWithPath: "/bin/bash"),
+                                        [TestSupport.repoRoot.appendingPathComponent("tools/check_report.sh").path, report.path])
+        if check.status == 2 {
+            print("skipping the Chromium render check: \(check.stderr)")
+        } else {
+            XCTAssertEqual(check.status, 0, check.stderr)
+            XCTAssertEqual(check.stdout, "report ok: 1 images loaded\n")
+        }
         let values = try NpyFile.readFloats(dir.appendingPathComponent("out/dist/scale.npy").path)
         let confidence = try NpyFile.readFloats(dir.appendingPathComponent("out/data/confidence.npy").path)
         XCTAssertEqual(values.values, confidence.values, "the distribution holds the stored values in store order")

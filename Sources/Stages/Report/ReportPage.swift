@@ -149,7 +149,7 @@ public struct ReportPage {
                 throw InputError(file: source.path, "stage '\(s.stage)' lists figure \(e.file) in figures.json, but the file is missing")
             }
             try copy(source, to: target.appendingPathComponent(e.file))
-            html += "<figure><img src=\"\(s.stage)/\(e.file)\" alt=\"\(escape(e.title))\"><figcaption><b>\(escape(e.title)).</b> \(escape(e.caption))</figcaption></figure>\n"
+            html += "<figure><img src=\"\(s.stage)/\(e.file)\" alt=\"\(escape(e.title))\"><figcaption><b>\(escape(e.title)).</b> \(codeSpans(escape(e.caption)))</figcaption></figure>\n"
         }
         return html
     }
@@ -180,4 +180,11 @@ func escape(_ s: String) -> String {
         }
     }
     return out
+}
+
+/// Turns `name` spans of already-escaped text into <code> elements.
+func codeSpans(_ s: String) -> String {
+    let parts = s.split(separator: "`", omittingEmptySubsequences: false)
+    guard parts.count >= 3 else { return s }
+    return parts.enumerated().map { i, p in i % 2 == 1 && i < parts.count - 1 ? "<code>\(p)</code>" : String(p) }.joined()
 }
