@@ -7,6 +7,6 @@ struct Scaleface: ParsableCommand {
         commandName: "scaleface",
         abstract: "Evaluate how well face-recognition models know when they are wrong.",
         version: scalefaceVersion,
-        subcommands: [RunCommand.self, StoreCommand.self, SynthEmbeddingsCommand.self]
+        subcommands: [RunCommand.self, StoreCommand.self, SynthEmbeddingsCommand.self, SynthCommand.self]
     )
 }
