@@ -23,12 +23,14 @@ public struct DegradationSeverity: Equatable, Sendable {
     }
 
     /// Draws a mix: a `cleanFraction` of pictures are clean; the others get each degradation
-    /// with probability 0.35 (at least one), at a severity uniform in [0.05, 1).
+    /// with probability 0.35 (at least one), at a severity 0.05 + 0.95 u^2 with u uniform in
+    /// [0, 1) (mean 0.37: mild degradations are common, severe ones rarer).
     static func draw(rng: inout SplitMix64, cleanFraction: Double) -> DegradationSeverity {
         if rng.chance(cleanFraction) { return .clean }
         var s = [Double](repeating: 0, count: 5)
-        for k in 0..<5 where rng.chance(0.35) { s[k] = rng.uniform(0.05, 1) }
-        if s.allSatisfy({ $0 == 0 }) { s[rng.below(5)] = rng.uniform(0.05, 1) }
+        func level(_ rng: inout SplitMix64) -> Double { let u = rng.uniform(0, 1); return 0.05 + 0.95 * u * u }
+        for k in 0..<5 where rng.chance(0.35) { s[k] = level(&rng) }
+        if s.allSatisfy({ $0 == 0 }) { s[rng.below(5)] = level(&rng) }
         return DegradationSeverity(blur: s[0], noise: s[1], dark: s[2], occlusion: s[3], downscale: s[4])
     }
 }

@@ -78,7 +78,7 @@ struct FaceIdentity {
         noseWidth = rng.uniform(4.5, 9)
         mouthY = 92.3 + rng.uniform(-3, 3)
         mouthHalfWidth = rng.uniform(11, 17)
-        lipThickness = rng.uniform(1.6, 4)
+        lipThickness = rng.uniform(2.2, 5)
 
         // Skin from light to dark along a warm axis, with a little hue jitter.
         let t = rng.uniform(0, 1)
@@ -93,7 +93,7 @@ struct FaceIdentity {
         let irisPalette = [FaceColor(70, 40, 20), FaceColor(40, 25, 15), FaceColor(60, 110, 170), FaceColor(80, 130, 80),
                            FaceColor(120, 120, 130), FaceColor(130, 90, 40)]
         iris = irisPalette[rng.below(irisPalette.count)]
-        lips = skin.mixed(with: FaceColor(170, 60, 70), Float(rng.uniform(0.3, 0.7)))
+        lips = skin.mixed(with: FaceColor(165, 55, 65), Float(rng.uniform(0.45, 0.8)))
         hairStyle = HairStyle.allCases[rng.below(HairStyle.allCases.count)]
         hairlineY = eyeY - rng.uniform(17, 29)
         hairlineTilt = rng.uniform(-0.35, 0.35)
