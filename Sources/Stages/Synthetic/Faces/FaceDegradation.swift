@@ -86,32 +86,25 @@ public enum FaceDegradation {
         var k = (-r...r).map { Float(exp(-Double($0 * $0) / (2 * sigma * sigma))) }
         let total = k.reduce(0, +)
         k = k.map { $0 / total }
-        let w = canvas.width, h = canvas.height
         var tmp = [Float](repeating: 0, count: canvas.values.count)
-        canvas.values.withUnsafeBufferPointer { src in
-            tmp.withUnsafeMutableBufferPointer { dst in
+        convolve(canvas.values, into: &tmp, width: canvas.width, height: canvas.height, kernel: k, alongRows: true)
+        convolve(tmp, into: &canvas.values, width: canvas.width, height: canvas.height, kernel: k, alongRows: false)
+    }
+
+    /// One pass of a centred odd-length kernel along rows (x) or columns (y) of an interleaved
+    /// RGB buffer, clamping at the edges.
+    private static func convolve(_ source: [Float], into target: inout [Float], width w: Int, height h: Int,
+                                 kernel k: [Float], alongRows: Bool) {
+        let r = k.count / 2
+        source.withUnsafeBufferPointer { src in
+            target.withUnsafeMutableBufferPointer { dst in
                 for y in 0..<h {
                     for x in 0..<w {
                         var a: (Float, Float, Float) = (0, 0, 0)
                         for j in -r...r {
-                            let xx = min(w - 1, max(0, x + j))
-                            let i = (y * w + xx) * 3, kw = k[j + r]
-                            a.0 += kw * src[i]; a.1 += kw * src[i + 1]; a.2 += kw * src[i + 2]
-                        }
-                        let o = (y * w + x) * 3
-                        dst[o] = a.0; dst[o + 1] = a.1; dst[o + 2] = a.2
-                    }
-                }
-            }
-        }
-        tmp.withUnsafeBufferPointer { src in
-            canvas.values.withUnsafeMutableBufferPointer { dst in
-                for y in 0..<h {
-                    for x in 0..<w {
-                        var a: (Float, Float, Float) = (0, 0, 0)
-                        for j in -r...r {
-                            let yy = min(h - 1, max(0, y + j))
-                            let i = (yy * w + x) * 3, kw = k[j + r]
+                            let i = alongRows ? (y * w + min(w - 1, max(0, x + j))) * 3
+                                              : (min(h - 1, max(0, y + j)) * w + x) * 3
+                            let kw = k[j + r]
                             a.0 += kw * src[i]; a.1 += kw * src[i + 1]; a.2 += kw * src[i + 2]
                         }
                         let o = (y * w + x) * 3
