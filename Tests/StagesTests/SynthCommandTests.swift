@@ -25,6 +25,14 @@ final class SynthCommandTests: XCTestCase {
                                                "--identities", "3", "--images-per-identity", "2", "--raw-size", "100", "--size", "112"])
         XCTAssertNotEqual(small.status, 0)
         XCTAssertTrue(small.stderr.contains("--raw-size must be within --size...2048"), small.stderr)
-        XCTAssertEqual(TestSupport.entries(scratch), ["synth"])
+        // An existing empty directory (as a pipeline stage's output folder) is filled in place.
+        let empty = scratch.appendingPathComponent("empty")
+        try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: false)
+        let filled = try TestSupport.scaleface(["synth", "--out", empty.path, "--identities", "2", "--images-per-identity", "2",
+                                                "--size", "48", "--raw-size", "48", "--quiet"])
+        XCTAssertEqual(filled.status, 0, filled.stderr)
+        XCTAssertEqual(filled.stderr, "")
+        XCTAssertTrue(TestSupport.entries(empty).contains("landmarks.txt"))
+        XCTAssertEqual(TestSupport.entries(scratch), ["empty", "synth"])
     }
 }

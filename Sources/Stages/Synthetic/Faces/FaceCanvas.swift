@@ -67,17 +67,23 @@ enum FaceShape {
     /// An axis-aligned box (min x, min y, max x, max y) outside which the distance exceeds 0.
     var bounds: (Double, Double, Double, Double)? {
         switch self {
-        case let .oval(c, rx, ry, _):
-            let r = max(rx, ry)
-            return (c.x - r, c.y - r, c.x + r, c.y + r)
+        case let .oval(c, rx, ry, axis):
+            let e = Self.extent(rx, ry, axis)
+            return (c.x - e.x, c.y - e.y, c.x + e.x, c.y + e.y)
         case let .capsule(a, b, radius):
             return (min(a.x, b.x) - radius, min(a.y, b.y) - radius, max(a.x, b.x) + radius, max(a.y, b.y) + radius)
         case .halfPlane:
             return nil
-        case let .ring(c, rx, ry, _, w):
-            let r = max(rx, ry) + w
-            return (c.x - r, c.y - r, c.x + r, c.y + r)
+        case let .ring(c, rx, ry, axis, w):
+            let e = Self.extent(rx + w, ry + w, axis)
+            return (c.x - e.x, c.y - e.y, c.x + e.x, c.y + e.y)
         }
+    }
+
+    /// Half-width and half-height of the box around a rotated ellipse.
+    private static func extent(_ rx: Double, _ ry: Double, _ axis: SIMD2<Double>) -> SIMD2<Double> {
+        SIMD2(((rx * axis.x) * (rx * axis.x) + (ry * axis.y) * (ry * axis.y)).squareRoot(),
+              ((rx * axis.y) * (rx * axis.y) + (ry * axis.x) * (ry * axis.x)).squareRoot())
     }
 
     /// The shape under a similarity map (which keeps ellipses ellipses and scales distances).
