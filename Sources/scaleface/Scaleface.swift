@@ -7,6 +7,12 @@ struct Scaleface: ParsableCommand {
         commandName: "scaleface",
         abstract: "Evaluate how well face-recognition models know when they are wrong.",
         version: scalefaceVersion,
-        subcommands: [RunCommand.self, StoreCommand.self, DistributionCommand.self, SynthEmbeddingsCommand.self]
+        subcommands: [
+            RunCommand.self,
+            SynthCommand.self,
+            StoreCommand.self,
+            DistributionCommand.self,
+            SynthEmbeddingsCommand.self,
+        ]
     )
 }
