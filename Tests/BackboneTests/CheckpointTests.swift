@@ -4,9 +4,9 @@ import XCTest
 
 final class CheckpointTests: XCTestCase {
     func testMaliciousCheckpointIsRefusedNamingTheGlobal() throws {
-        let m = try Fixtures.manifest()
+        let m = try Fixtures().manifest()
         try? FileManager.default.removeItem(atPath: m.malicious_marker)
-        XCTAssertThrowsError(try Checkpoint.load(path: Fixtures.path("malicious.pth"))) { error in
+        XCTAssertThrowsError(try Checkpoint.load(path: Fixtures().path("malicious.pth"))) { error in
             let text = String(describing: error)
             XCTAssertTrue(text.contains("refuses global posix.system"), text)
             XCTAssertTrue(text.contains("malicious.pth"), text)
@@ -15,22 +15,22 @@ final class CheckpointTests: XCTestCase {
     }
 
     func testLegacyAndCompressedAndNonCheckpointFilesGetClearErrors() throws {
-        XCTAssertThrowsError(try Checkpoint.load(path: Fixtures.path("legacy.pth"))) {
+        XCTAssertThrowsError(try Checkpoint.load(path: Fixtures().path("legacy.pth"))) {
             XCTAssertTrue(String(describing: $0).contains("legacy (non-zip)"), String(describing: $0))
         }
-        XCTAssertThrowsError(try Checkpoint.load(path: Fixtures.path("compressed.pth"))) {
+        XCTAssertThrowsError(try Checkpoint.load(path: Fixtures().path("compressed.pth"))) {
             XCTAssertTrue(String(describing: $0).contains("is compressed"), String(describing: $0))
         }
-        XCTAssertThrowsError(try Checkpoint.load(path: Fixtures.path("manifest.json"))) {
+        XCTAssertThrowsError(try Checkpoint.load(path: Fixtures().path("manifest.json"))) {
             XCTAssertTrue(String(describing: $0).contains("not a zip archive"), String(describing: $0))
         }
-        XCTAssertThrowsError(try Checkpoint.load(path: Fixtures.path("no-such.pth"))) {
+        XCTAssertThrowsError(try Checkpoint.load(path: Fixtures().path("no-such.pth"))) {
             XCTAssertTrue(String(describing: $0).contains("cannot be read"), String(describing: $0))
         }
     }
 
     func testNestedSectionsAndHalfPrecisionValues() throws {
-        let w = try Checkpoint.load(path: Fixtures.path("nested_f16.pth"))
+        let w = try Checkpoint.load(path: Fixtures().path("nested_f16.pth"))
         XCTAssertTrue(w.hasSection("backbone") && w.hasSection("head") && w.hasSection("scale_predictor"))
         XCTAssertEqual(w["backbone.conv1.weight"]?.shape, [8, 3, 3, 3])
         XCTAssertEqual(w["head.gamma"]?.values, [1.2998046875])  // 1.3 rounded to float16
@@ -48,8 +48,8 @@ final class CheckpointTests: XCTestCase {
     }
 
     func testMissingUnexpectedAndMisshapedKeysAreNamed() throws {
-        let m = try Fixtures.manifest()
-        var w = try Checkpoint.load(path: Fixtures.path("bare_f32.pth"))
+        let m = try Fixtures().manifest()
+        var w = try Checkpoint.load(path: Fixtures().path("bare_f32.pth"))
         w.remove("layer2.1.prelu.weight")
         w.set("layer9.0.conv1.weight", Tensor(shape: [1], values: [0]))
         w.set("fc.bias", Tensor(shape: [3], values: [0, 0, 0]))
@@ -60,7 +60,7 @@ final class CheckpointTests: XCTestCase {
             XCTAssertTrue(text.contains("fc.bias is [3], expected [32]"), text)
         }
         // A full-size architecture does not fit the reduced-width fixture.
-        XCTAssertThrowsError(try IResNet(config: IResNetConfig(arch: "iresnet18")!, weights: try Checkpoint.load(path: Fixtures.path("bare_f32.pth")))) {
+        XCTAssertThrowsError(try IResNet(config: IResNetConfig(arch: "iresnet18")!, weights: try Checkpoint.load(path: Fixtures().path("bare_f32.pth")))) {
             XCTAssertTrue(String(describing: $0).contains("conv1.weight is [8, 3, 3, 3], expected [64, 3, 3, 3]"), String(describing: $0))
         }
     }

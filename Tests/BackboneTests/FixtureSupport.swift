@@ -4,6 +4,9 @@ import XCTest
 
 /// The parity fixtures written by tools/parity/make_fixtures.py (PyTorch), see its docstring.
 struct Fixtures {
+    /// The committed fixtures, or another directory of the same layout (`make parity`).
+    var directory = Fixtures.committed
+
     struct Array: Decodable { let file: String; let shape: [Int] }
     struct Case: Decodable {
         let name: String
@@ -25,15 +28,15 @@ struct Fixtures {
         let cases: [Case]
     }
 
-    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
+    static let committed = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
 
-    static func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+    func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
 
-    static func manifest() throws -> Manifest {
+    func manifest() throws -> Manifest {
         try JSONDecoder().decode(Manifest.self, from: Data(contentsOf: directory.appendingPathComponent("manifest.json")))
     }
 
-    static func floats(_ a: Array) throws -> [Float] {
+    func floats(_ a: Array) throws -> [Float] {
         let data = try Data(contentsOf: directory.appendingPathComponent(a.file))
         XCTAssertEqual(data.count, a.shape.reduce(1, *) * 4, a.file)
         return data.withUnsafeBytes { raw in
@@ -46,7 +49,7 @@ struct Fixtures {
     }
 
     /// The fixture images, preprocessed with `mean_scale` into NCHW.
-    static func input(_ m: Manifest) throws -> (values: [Float], batch: Int) {
+    func input(_ m: Manifest) throws -> (values: [Float], batch: Int) {
         let bytes = [UInt8](try Data(contentsOf: directory.appendingPathComponent(m.images.file)))
         let n = m.images.shape[0], h = m.images.shape[1], w = m.images.shape[2]
         var x = [Float](repeating: 0, count: n * 3 * h * w)
