@@ -40,7 +40,7 @@ let package = Package(
 
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis"]),
-        .testTarget(name: "BackboneTests", dependencies: ["Backbone"]),
+        .testTarget(name: "BackboneTests", dependencies: ["Backbone"], exclude: ["Fixtures"]),
         .testTarget(name: "StagesTests", dependencies: ["Stages", "Store"]),
     ],
     swiftLanguageModes: [.v5]

@@ -1,13 +1,49 @@
+import Dispatch
+
 /// iResNet inference (REFERENCE section 2) on channel-major batches, see `Convolution`.
 /// BatchNorms after convolutions are folded at load time; the BatchNorm that opens each block
 /// is applied while gathering the first convolution's input; PReLU and the residual add run
 /// as per-channel epilogues after each sgemm.
 public struct IResNet: Sendable {
     struct Block: Sendable {
-        var conv1: Convolution      // bn1 on its input, bn2 folded
+        var conv1: Kernel           // bn1 on its input, bn2 folded
         var prelu: [Float]
-        var conv2: Convolution      // bn3 folded
+        var conv2: Kernel           // bn3 folded
         var downsample: Convolution?
+    }
+
+    /// Stride-1 3 x 3 convolutions run as Winograd F(2x2, 3x3), the others through im2col.
+    enum Kernel: Sendable {
+        case direct(Convolution)
+        case winograd(WinogradConvolution)
+
+        init(_ conv: Convolution, winograd: Bool) {
+            self = winograd && conv.kernel == 3 && conv.stride == 1 ? .winograd(WinogradConvolution(conv)) : .direct(conv)
+        }
+
+        var bias: [Float] {
+            switch self {
+            case .direct(let c): return c.bias
+            case .winograd(let w): return w.bias
+            }
+        }
+
+        func outputSize(_ n: Int) -> Int {
+            switch self {
+            case .direct(let c): return c.outputSize(n)
+            case .winograd: return n
+            }
+        }
+
+        func apply(_ x: UnsafePointer<Float>, batch: Int, size: Int, into y: UnsafeMutablePointer<Float>, workspace ws: Workspace) {
+            switch self {
+            case .direct(let c):
+                c.apply(x, batch: batch, height: size, width: size, into: y, col: ws.col, colCapacity: ws.colCapacity, threads: ws.threads)
+            case .winograd(let w):
+                w.apply(x, batch: batch, height: size, width: size, into: y, v: ws.col, m: ws.aux,
+                        capacity: ws.colCapacity, threads: ws.threads)
+            }
+        }
     }
 
     public let config: IResNetConfig
@@ -19,7 +55,8 @@ public struct IResNet: Sendable {
 
     /// Builds the network from state-dict tensors named as PyTorch names them
     /// (`conv1.weight`, `layer3.7.conv2.weight`, `fc.bias`, `features.running_var`, ...).
-    public init(config: IResNetConfig, weights: WeightSet, prefix: String = "") throws {
+    /// `winograd: false` computes every convolution through im2col (used to cross-check).
+    public init(config: IResNetConfig, weights: WeightSet, prefix: String = "", winograd: Bool = true) throws {
         self.config = config
         var r = WeightReader(weights, prefix: prefix)
         let w = config.widths
@@ -49,7 +86,8 @@ public struct IResNet: Sendable {
                     d.fold(r.batchNorm("\(name).downsample.1", p))
                     down = d
                 }
-                blocks.append(Block(conv1: conv1, prelu: prelu, conv2: conv2, downsample: down))
+                blocks.append(Block(conv1: Kernel(conv1, winograd: winograd), prelu: prelu,
+                                    conv2: Kernel(conv2, winograd: winograd), downsample: down))
                 c = p
             }
         }
@@ -75,10 +113,41 @@ public struct IResNet: Sendable {
     }
 
     /// Runs the backbone on `batch` preprocessed images `input[N, 3, S, S]` (NCHW, as PyTorch).
+    ///
+    /// With several threads and at least as many images, the batch is split into one part per
+    /// thread, each run with single-threaded OpenBLAS: no synchronisation inside a layer and
+    /// exactly `threads` busy threads. A single image uses OpenBLAS's threads instead.
     public func forward(_ input: [Float], batch: Int, workspace: Workspace) -> BackboneOutput {
         let s0 = config.inputSize
-        precondition(input.count == batch * 3 * s0 * s0, "input is not [\(batch), 3, \(s0), \(s0)]")
-        let threads = workspace.threads
+        let per = 3 * s0 * s0
+        precondition(input.count == batch * per, "input is not [\(batch), 3, \(s0), \(s0)]")
+        let parts = min(workspace.threads, batch)
+        guard parts > 1 else {
+            Threads.configure(workspace.threads)
+            return forwardPart(input, batch: batch, workspace: workspace, threads: workspace.threads)
+        }
+        Threads.configure(1)
+        let subs = workspace.parts(parts)
+        let results = UnsafeMutableBufferPointer<BackboneOutput?>.allocate(capacity: parts)
+        results.initialize(repeating: nil)
+        defer { results.deallocate() }
+        DispatchQueue.concurrentPerform(iterations: parts) { p in
+            let lo = batch * p / parts, hi = batch * (p + 1) / parts
+            results[p] = forwardPart(Array(input[(lo * per)..<(hi * per)]), batch: hi - lo, workspace: subs[p], threads: 1)
+        }
+        Threads.configure(workspace.threads)
+        var feature: [Float] = [], bottleneck: [Float] = []
+        feature.reserveCapacity(batch * config.embeddingSize)
+        bottleneck.reserveCapacity(batch * config.bottleneckWidth)
+        for r in results {
+            feature += r!.feature
+            bottleneck += r!.bottleneck
+        }
+        return BackboneOutput(batch: batch, feature: feature, bottleneck: bottleneck)
+    }
+
+    private func forwardPart(_ input: [Float], batch: Int, workspace: Workspace, threads: Int) -> BackboneOutput {
+        let s0 = config.inputSize
         workspace.reserve(activation: batch * activationFloatsPerImage)
         var x = workspace.buffers[0], t = workspace.buffers[1], u = workspace.buffers[2], v = workspace.buffers[3]
         let col = workspace.col, colCapacity = workspace.colCapacity
@@ -96,11 +165,11 @@ public struct IResNet: Sendable {
         Pointwise.biasPReLU(x, channels: stem.outChannels, plane: batch * s * s,
                             bias: stem.bias, slope: stemPReLU, threads: threads)
         for block in blocks {
-            let p = block.conv1.outChannels
-            block.conv1.apply(x, batch: batch, height: s, width: s, into: t, col: col, colCapacity: colCapacity, threads: threads)
+            let p = block.prelu.count
+            block.conv1.apply(x, batch: batch, size: s, into: t, workspace: workspace)
             Pointwise.biasPReLU(t, channels: p, plane: batch * s * s, bias: block.conv1.bias, slope: block.prelu, threads: threads)
             let o = block.conv2.outputSize(s)
-            block.conv2.apply(t, batch: batch, height: s, width: s, into: u, col: col, colCapacity: colCapacity, threads: threads)
+            block.conv2.apply(t, batch: batch, size: s, into: u, workspace: workspace)
             var identity = UnsafePointer(x)
             if let d = block.downsample {
                 d.apply(x, batch: batch, height: s, width: s, into: v, col: col, colCapacity: colCapacity, threads: threads)
