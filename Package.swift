@@ -35,7 +35,7 @@ let package = Package(
                 dependencies: ["Store", "Analysis", "Backbone", "CPNG", "CJPEG", "CCairo"],
                 swiftSettings: fastMath),
         .executableTarget(name: "scaleface",
-                          dependencies: ["Stages", "Store",
+                          dependencies: ["Stages", "Store", "Backbone",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         .testTarget(name: "StoreTests", dependencies: ["Store"]),

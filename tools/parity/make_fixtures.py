@@ -14,7 +14,9 @@ import json
 import os
 import pathlib
 import sys
+import struct
 import zipfile
+import zlib
 
 import numpy as np
 import torch
@@ -34,6 +36,18 @@ def save_f32(name, tensor):
     arr = tensor.detach().float().contiguous().numpy().astype("<f4")
     (OUT / name).write_bytes(arr.tobytes())
     return {"file": name, "shape": list(arr.shape)}
+
+
+def write_png(path, rgb):
+    """8-bit RGB PNG from an [H, W, 3] uint8 array (filter type 0 on every row)."""
+    h, w, _ = rgb.shape
+    raw = b"".join(b"\x00" + rgb[y].tobytes() for y in range(h))
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+    png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)) + \
+        chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b"")
+    path.write_bytes(png)
 
 
 def as_half(state):
@@ -64,6 +78,9 @@ def main():
     g = torch.Generator().manual_seed(20261122)
     images = torch.randint(0, 256, (3, SIZE, SIZE, 3), generator=g, dtype=torch.uint8).numpy()
     (OUT / "images.u8").write_bytes(images.tobytes())
+    (OUT / "png").mkdir(exist_ok=True)
+    for i, im in enumerate(images):  # the same images as PNG files, for the embed stage tests
+        write_png(OUT / "png" / f"face{i}.png", im)
     x = preprocess(images)
     bottleneck_width = WIDTHS[3] * 3 * 3
     cases = []

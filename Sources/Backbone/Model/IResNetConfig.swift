@@ -65,3 +65,17 @@ public struct IResNetConfig: Sendable, Equatable {
         return flops
     }
 }
+
+extension IResNetConfig {
+    /// Stage widths and embedding size read from the tensors' shapes (`layerK.0.conv2.weight`,
+    /// `fc.weight`), keeping the defaults where a key is absent (loading then names it).
+    /// Lets narrower networks of the same topology load; the real ones have 64/128/256/512.
+    public func inferringWidths(from weights: WeightSet) -> IResNetConfig {
+        var c = self
+        for k in 0..<4 {
+            if let s = weights["layer\(k + 1).0.conv2.weight"]?.shape, s.count == 4 { c.widths[k] = s[0] }
+        }
+        if let s = weights["fc.weight"]?.shape, s.count == 2 { c.embeddingSize = s[0] }
+        return c
+    }
+}
