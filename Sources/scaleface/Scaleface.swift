@@ -7,6 +7,13 @@ struct Scaleface: ParsableCommand {
         commandName: "scaleface",
         abstract: "Evaluate how well face-recognition models know when they are wrong.",
         version: scalefaceVersion,
-        subcommands: [RunCommand.self, StoreCommand.self, DistributionCommand.self, SynthEmbeddingsCommand.self]
+        subcommands: [
+            RunCommand.self,
+            StoreCommand.self,
+            EmbedCommand.self,
+            WeightsCommand.self,
+            DistributionCommand.self,
+            SynthEmbeddingsCommand.self,
+        ]
     )
 }
