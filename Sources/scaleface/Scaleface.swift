@@ -14,6 +14,8 @@ struct Scaleface: ParsableCommand {
             WeightsCommand.self,
             DistributionCommand.self,
             SynthEmbeddingsCommand.self,
+            TrainHeadCommand.self,
+            HeadsCommand.self,
         ]
     )
 }
