@@ -182,10 +182,12 @@ struct TrainingProgressLine {
         printed = true
         let done = (s.epoch - 1) * s.batches + s.batch, total = s.epochs * s.batches
         let elapsed = Date().timeIntervalSince(started)
-        let rate = elapsed > 0 ? Double(done) / elapsed : 0
-        let eta = rate > 0 ? Double(total - done) / rate : 0
-        FileHandle.standardError.write(String(format: "\rtrain-head: %@ epoch %d/%d, batch %d/%d, loss %.4f, %.1f batches/s, ETA %.0f s   ",
-                                              s.phase, s.epoch, s.epochs, s.batch, s.batches, s.meanLoss, rate, eta).data(using: .utf8)!)
+        // Rate and ETA only once there is a measurable interval behind them.
+        let timing = elapsed >= 0.2
+            ? String(format: ", %.1f batches/s, ETA %.0f s", Double(done) / elapsed, Double(total - done) * elapsed / Double(done))
+            : ""
+        FileHandle.standardError.write(String(format: "\rtrain-head: %@ epoch %d/%d, batch %d/%d, loss %.4f%@   ",
+                                              s.phase, s.epoch, s.epochs, s.batch, s.batches, s.meanLoss, timing).data(using: .utf8)!)
     }
 
     func finish() {
