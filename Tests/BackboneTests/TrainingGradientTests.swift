@@ -226,4 +226,68 @@ final class TrainingGradientTests: XCTestCase {
         XCTAssertEqual(r.loss, 4 / (1e-10 + 4) + Double.log(4), accuracy: 1e-12)
         XCTAssertEqual(r.pairs, 2)
     }
+
+    /// Whole trained paths as the trainers compose them: head -> loss.
+    func testTrainedPathsEndToEnd() {
+        let n = 6, f = 7, d = 4, c = 3
+        let labels = [0, 1, 2, 0, 1, 0]
+        let x = normals(n * f), e = normals(n * d), w = normals(c * d)
+        // Scale head -> ArcFaceScale.
+        var scale = ScaleHeadModel<Double>(sizes: [f, 5, 1], activation: .exp, random: &random)
+        scale.norms[0].momentum = 0
+        let arc = ArcFaceLoss<Double>(margin: 0.5)
+        func scaleLoss(_ h: ScaleHeadModel<Double>) -> Double {
+            var m = h
+            let s = m.forwardTraining(x, rows: n).output
+            return arc.evaluate(embeddings: e, centers: w, labels: labels, scales: s, dimension: d,
+                                embeddingGradient: false, centerGradient: false).loss
+        }
+        var probe = scale
+        let (s, cache) = probe.forwardTraining(x, rows: n)
+        let r = arc.evaluate(embeddings: e, centers: w, labels: labels, scales: s, dimension: d,
+                             embeddingGradient: false, centerGradient: false)
+        let g = scale.backward(r.scales, cache: cache, rows: n)
+        check("path MLPHead -> ArcFaceScale, linear 0", g.linears[0], numeric(scale.linears[0].weight) {
+            var h = scale; h.linears[0].weight = $0; return scaleLoss(h)
+        })
+        // Embedding layer -> ArcFace(s = 64), with the centres.
+        var emb = EmbeddingLayerModel<Double>(inFeatures: f, embedding: d, random: &random)
+        emb.features.momentum = 0
+        let s64 = [Double](repeating: 64, count: n)
+        func embLoss(_ m: EmbeddingLayerModel<Double>, _ centers: [Double]) -> Double {
+            var k = m
+            return arc.evaluate(embeddings: k.forwardTraining(x, rows: n).output, centers: centers, labels: labels,
+                                scales: s64, dimension: d, embeddingGradient: false, centerGradient: false).loss
+        }
+        var probeE = emb
+        let (out, ec) = probeE.forwardTraining(x, rows: n)
+        let re = arc.evaluate(embeddings: out, centers: w, labels: labels, scales: s64, dimension: d,
+                              embeddingGradient: true, centerGradient: true)
+        let ge = emb.backward(re.embeddings, cache: ec, rows: n)
+        check("path embedding layer -> ArcFace, fc.weight", ge.fc.weight, numeric(emb.fc.weight, step: 1e-6) {
+            var m = emb; m.fc.weight = $0; return embLoss(m, w)
+        })
+        check("path embedding layer -> ArcFace, centres", re.centers, numeric(w, step: 1e-6) { embLoss(emb, $0) })
+        // PFE head -> MLS + 0.1 constraint.
+        var pfe = PFEHeadModel<Double>(inFeatures: f, hidden: 5, outFeatures: d, random: &random)
+        pfe.gamma = 0.5
+        pfe.bn1.momentum = 0; pfe.bn2.momentum = 0
+        func pfeLoss(_ h: PFEHeadModel<Double>) -> Double {
+            var m = h
+            let ls = m.forwardTraining(x, rows: n).output
+            return MLSLoss.evaluate(features: e, logSigma: ls, labels: labels, dimension: d).loss +
+                0.1 * ProbConstraintLoss.evaluate(logSigma: ls, rows: n).loss
+        }
+        var probeP = pfe
+        let (ls, pc) = probeP.forwardTraining(x, rows: n)
+        let mls = MLSLoss.evaluate(features: e, logSigma: ls, labels: labels, dimension: d)
+        let con = ProbConstraintLoss.evaluate(logSigma: ls, rows: n)
+        let gp = pfe.backward(zip(mls.logSigma, con.logSigma).map { $0 + 0.1 * $1 }, cache: pc, rows: n)
+        check("path PFEHead -> MLS + 0.1 constraint, fc1.weight", gp.fc1.weight, numeric(pfe.fc1.weight) {
+            var h = pfe; h.fc1.weight = $0; return pfeLoss(h)
+        })
+        check("path PFEHead -> MLS + 0.1 constraint, gamma/beta", [gp.gamma, gp.beta], numeric([pfe.gamma, pfe.beta]) {
+            var h = pfe; h.gamma = $0[0]; h.beta = $0[1]; return pfeLoss(h)
+        })
+    }
 }
