@@ -40,14 +40,10 @@ public enum CheckpointWriter {
             switch v {
             case .float32(let t):
                 pickle.tensor(storageType: "FloatStorage", key: String(storages.count), shape: t.shape)
-                var raw = [UInt8](); raw.reserveCapacity(4 * t.count)
-                for x in t.values { withUnsafeBytes(of: x.bitPattern.littleEndian) { raw += $0 } }
-                storages.append(raw)
+                storages.append(littleEndianBytes(t.values.map { $0.bitPattern }))
             case .int64(let shape, let values):
                 pickle.tensor(storageType: "LongStorage", key: String(storages.count), shape: shape)
-                var raw = [UInt8](); raw.reserveCapacity(8 * values.count)
-                for x in values { withUnsafeBytes(of: x.littleEndian) { raw += $0 } }
-                storages.append(raw)
+                storages.append(littleEndianBytes(values.map { UInt64(bitPattern: $0) }))
             case .orderedDict(let items), .dict(let items):
                 if case .dict = v { pickle.op(0x7D) } else { pickle.emptyOrderedDict() }   // EMPTY_DICT
                 if items.isEmpty { return }
@@ -73,6 +69,12 @@ public enum CheckpointWriter {
             throw CheckpointError(path: path, message: "cannot be written (\(error.localizedDescription))")
         }
     }
+}
+
+/// The raw little-endian bytes of `values` (one bulk copy after byte-swapping, a no-op on
+/// little-endian hosts).
+func littleEndianBytes<I: FixedWidthInteger>(_ values: [I]) -> [UInt8] {
+    values.map { $0.littleEndian }.withUnsafeBytes { Array($0) }
 }
 
 /// A zip archive of STORED entries, without zip64 (so at most 4 GiB), built in memory.

@@ -35,9 +35,15 @@ public struct EmbeddingLayerModel<T: TrainingScalar>: Sendable {
     }
 
     public func backward(_ dOutput: [T], cache: Cache, rows: Int) -> Gradients {
+        var w: [T] = []
+        return backward(dOutput, cache: cache, rows: rows, fcWeight: &w)
+    }
+
+    /// As `backward`, computing fc's (large) weight gradient into a reused buffer.
+    public func backward(_ dOutput: [T], cache: Cache, rows: Int, fcWeight: inout [T]) -> Gradients {
         let (d, gbn) = features.backward(dOutput, cache: cache.bn, rows: rows)
-        let g = fc.backward(cache.input, d, rows: rows, needInput: false).params
-        return Gradients(fc: g, featuresBias: gbn.bias!)
+        let (_, b) = fc.backward(cache.input, d, rows: rows, needInput: false, weightGradient: &fcWeight)
+        return Gradients(fc: .init(weight: fcWeight, bias: b), featuresBias: gbn.bias!)
     }
 
     public mutating func apply(_ g: Gradients, _ sgd: inout SGD) {

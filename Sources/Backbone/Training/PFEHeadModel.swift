@@ -59,12 +59,19 @@ public struct PFEHeadModel<T: TrainingScalar>: Sendable {
 
     /// Parameter gradients from `d log sigma^2 [N, out]` (the input is fixed).
     public func backward(_ dOutput: [T], cache: Cache, rows: Int) -> Gradients {
+        var fc1Weight: [T] = []
+        return backward(dOutput, cache: cache, rows: rows, fc1Weight: &fc1Weight)
+    }
+
+    /// As `backward`, computing fc1's (large) weight gradient into a reused buffer; the
+    /// returned `fc1.weight` is that buffer.
+    public func backward(_ dOutput: [T], cache: Cache, rows: Int, fc1Weight: inout [T]) -> Gradients {
         let tail = Elementwise.pfeTailBackward(cache.preTail, gamma: gamma, beta: beta, dOutput)
         let d2 = bn2.backward(tail.input, cache: cache.bn2!, rows: rows).input
         let (dHidden, g2) = fc2.backward(cache.hidden, d2, rows: rows)
         let (d1, gb1) = bn1.backward(Elementwise.reluBackward(cache.preReLU, dHidden), cache: cache.bn1!, rows: rows)
-        let g1 = fc1.backward(cache.normalised, d1, rows: rows, needInput: false).params
-        return Gradients(fc1: g1, bn1: gb1, fc2: g2, gamma: tail.gamma, beta: tail.beta)
+        let (_, b1) = fc1.backward(cache.normalised, d1, rows: rows, needInput: false, weightGradient: &fc1Weight)
+        return Gradients(fc1: .init(weight: fc1Weight, bias: b1), bn1: gb1, fc2: g2, gamma: tail.gamma, beta: tail.beta)
     }
 
     public mutating func apply(_ g: Gradients, _ sgd: inout SGD) {

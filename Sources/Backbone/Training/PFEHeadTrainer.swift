@@ -23,6 +23,7 @@ public enum PFEHeadTrainer {
         var model = PFEHeadModel<Float>(inFeatures: f, hidden: options.hidden, outFeatures: out, random: &random)
         var sgd = options.schedule.optimizer
         var curve: [Double] = []
+        var fc1Gradient: [Float] = []
         for epoch in 1...max(1, options.schedule.epochs) where options.schedule.epochs > 0 {
             let batches = Minibatches.identityBalanced(labels: labels, imagesPerIdentity: options.imagesPerIdentity,
                                                        size: options.schedule.batchSize, random: &random)
@@ -34,7 +35,7 @@ public enum PFEHeadTrainer {
                 let constraint = ProbConstraintLoss.evaluate(logSigma: logSigma, rows: rows.count)
                 let lambda = Float(options.lambdaC)
                 let grad = zip(mls.logSigma, constraint.logSigma).map { $0 + lambda * $1 }
-                model.apply(model.backward(grad, cache: cache, rows: rows.count), &sgd)
+                model.apply(model.backward(grad, cache: cache, rows: rows.count, fc1Weight: &fc1Gradient), &sgd)
                 sum += mls.loss + options.lambdaC * constraint.loss
                 progress?(TrainingStep(phase: "PFE head", epoch: epoch, epochs: options.schedule.epochs, batch: b + 1,
                                        batches: batches.count, meanLoss: sum / Double(b + 1)))
@@ -73,6 +74,7 @@ public enum EmbeddingLayerTrainer {
         var sgd = options.schedule.optimizer
         let loss = ArcFaceLoss<Float>(margin: options.margin)
         var curve: [Double] = []
+        var fcGradient: [Float] = []
         for epoch in 1...max(1, options.schedule.epochs) where options.schedule.epochs > 0 {
             let batches = Minibatches.shuffled(count: n, size: options.schedule.batchSize, random: &random)
             var sum = 0.0
@@ -81,7 +83,7 @@ public enum EmbeddingLayerTrainer {
                 let r = loss.evaluate(embeddings: e, centers: centers, labels: rows.map { labels[$0] },
                                       scales: [Float](repeating: options.scale, count: rows.count), dimension: d,
                                       embeddingGradient: true, centerGradient: true)
-                model.apply(model.backward(r.embeddings, cache: cache, rows: rows.count), &sgd)
+                model.apply(model.backward(r.embeddings, cache: cache, rows: rows.count, fcWeight: &fcGradient), &sgd)
                 sgd.step("centers", &centers, r.centers)
                 sum += r.loss
                 progress?(TrainingStep(phase: "embedding layer", epoch: epoch, epochs: options.schedule.epochs,

@@ -15,13 +15,21 @@ public struct SGD: Sendable {
 
     public mutating func step<T: TrainingScalar>(_ name: String, _ p: inout [T], _ grad: [T]) {
         precondition(p.count == grad.count, "gradient of \(name) has \(grad.count) values for \(p.count) parameters")
-        var buf = buffers[name]
-        let first = buf == nil
+        // Taken out of the dictionary so that the update does not copy the buffer.
+        var buf = buffers.removeValue(forKey: name) ?? []
+        let first = buf.isEmpty
         if first { buf = [Double](repeating: 0, count: p.count) }
-        for i in p.indices {
-            let d = Double(grad[i]) + weightDecay * Double(p[i])
-            buf![i] = first ? d : momentum * buf![i] + d
-            p[i] = T(Double(p[i]) - learningRate * buf![i])
+        let lr = learningRate, wd = weightDecay, mom = first ? 0 : momentum
+        buf.withUnsafeMutableBufferPointer { b in
+            p.withUnsafeMutableBufferPointer { pp in
+                grad.withUnsafeBufferPointer { g in
+                    for i in 0..<pp.count {
+                        let d = Double(g[i]) + wd * Double(pp[i])
+                        b[i] = mom * b[i] + d
+                        pp[i] = T(Double(pp[i]) - lr * b[i])
+                    }
+                }
+            }
         }
         buffers[name] = buf
     }

@@ -69,16 +69,21 @@ public struct ScaleHeadModel<T: TrainingScalar>: Sendable {
 
     /// Parameter gradients from `dOutput[N, out]` (the input is fixed: no gradient for it).
     public func backward(_ dOutput: [T], cache: Cache, rows: Int) -> Gradients {
+        var g = Gradients(linears: [])
+        backward(dOutput, cache: cache, rows: rows, into: &g)
+        return g
+    }
+
+    /// As `backward`, reusing the arrays of `grads` (see `DenseLayer.backward`).
+    public func backward(_ dOutput: [T], cache: Cache, rows: Int, into grads: inout Gradients) {
         var dh = zip(cache.logits, dOutput).map { activation.derivative($0, coefficient: coefficient) * $1 }
-        var grads = [[T]](repeating: [], count: linears.count)
+        if grads.linears.count != linears.count { grads.linears = [[T]](repeating: [], count: linears.count) }
         for i in linears.indices.reversed() {
-            let (dx, g) = linears[i].backward(cache.inputs[i], dh, rows: rows, needInput: i > 0)
-            grads[i] = g.weight
+            let (dx, _) = linears[i].backward(cache.inputs[i], dh, rows: rows, needInput: i > 0, weightGradient: &grads.linears[i])
             if i == 0 { break }
             dh = Elementwise.reluBackward(cache.preActivation[i - 1], dx)
             if !norms.isEmpty { dh = norms[i - 1].backward(dh, cache: cache.normCaches[i - 1], rows: rows).input }
         }
-        return Gradients(linears: grads)
     }
 
     public mutating func apply(_ g: Gradients, _ sgd: inout SGD) {

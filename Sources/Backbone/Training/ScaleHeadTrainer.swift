@@ -31,6 +31,7 @@ public enum ScaleHeadTrainer {
         var sgd = options.schedule.optimizer
         let loss = ArcFaceLoss<Float>(margin: options.margin)
         var curve: [Double] = []
+        var grads = ScaleHeadModel<Float>.Gradients(linears: [])
         for epoch in 1...max(1, options.schedule.epochs) where options.schedule.epochs > 0 {
             let batches = Minibatches.shuffled(count: n, size: options.schedule.batchSize, random: &random)
             var sum = 0.0
@@ -45,7 +46,8 @@ public enum ScaleHeadTrainer {
                                       labels: rows.map { labels[$0] }, scales: perRow, dimension: d,
                                       embeddingGradient: false, centerGradient: options.trainCenters)
                 let dOut = (0..<(rows.count * options.outputs)).map { r.scales[$0 / options.outputs] / Float(options.outputs) }
-                model.apply(model.backward(dOut, cache: cache, rows: rows.count), &sgd)
+                model.backward(dOut, cache: cache, rows: rows.count, into: &grads)
+                model.apply(grads, &sgd)
                 if options.trainCenters { sgd.step("centers", &centers, r.centers) }
                 sum += r.loss
                 progress?(TrainingStep(phase: "scale head", epoch: epoch, epochs: options.schedule.epochs,
