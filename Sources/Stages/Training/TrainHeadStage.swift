@@ -135,7 +135,17 @@ public struct TrainHeadStage {
         return all
     }
 
+    /// Writes the three files; if any fails, none of them is left behind.
     func save(_ result: TrainedModel) throws {
+        do {
+            try writeFiles(result)
+        } catch {
+            for p in [checkpointPath, weightsPath, plotPath] { try? FileManager.default.removeItem(atPath: p) }
+            throw error
+        }
+    }
+
+    private func writeFiles(_ result: TrainedModel) throws {
         var root: [(String, CheckpointValue)] = [(kind.section, CheckpointWriter.stateDict(result.weights))]
         if let c = result.centers { root.append(("centers", .float32(c))) }
         try CheckpointWriter.write(.dict(root), to: checkpointPath)
