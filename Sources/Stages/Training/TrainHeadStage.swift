@@ -135,21 +135,25 @@ public struct TrainHeadStage {
         return all
     }
 
-    /// Writes the three files; if any fails, none of them is left behind.
+    /// Writes the three files (each atomically); if one fails, the ones this run already
+    /// wrote are removed, so that no mixed set is left behind.
     func save(_ result: TrainedModel) throws {
+        var written: [String] = []
         do {
-            try writeFiles(result)
+            try writeFiles(result) { written.append($0) }
         } catch {
-            for p in [checkpointPath, weightsPath, plotPath] { try? FileManager.default.removeItem(atPath: p) }
+            for p in written { try? FileManager.default.removeItem(atPath: p) }
             throw error
         }
     }
 
-    private func writeFiles(_ result: TrainedModel) throws {
+    private func writeFiles(_ result: TrainedModel, wrote: (String) -> Void) throws {
         var root: [(String, CheckpointValue)] = [(kind.section, CheckpointWriter.stateDict(result.weights))]
         if let c = result.centers { root.append(("centers", .float32(c))) }
         try CheckpointWriter.write(.dict(root), to: checkpointPath)
+        wrote(checkpointPath)
         try WeightsFile.write(savedWeights(result), to: weightsPath, source: URL(fileURLWithPath: checkpointPath).lastPathComponent)
+        wrote(weightsPath)
         let epochs = (1...result.lossPerEpoch.count).map(Double.init)
         var series = [LineSeries(name: "\(kind.rawValue) head (\(lossName))", x: epochs, y: result.lossPerEpoch, marker: .circle)]
         if !result.centerLossPerEpoch.isEmpty {
