@@ -133,6 +133,19 @@ final class TrainHeadTests: XCTestCase {
         XCTAssertEqual(w["backbone.fc.weight"]?.shape, [8, Self.f])
         XCTAssertEqual(w["centers"]?.shape, [Self.classes, 8])
         XCTAssertEqual(w["backbone.features.num_batches_tracked"]?.values, [15])   // 3 epochs x 5 batches of 24
+
+        // heads --embedding-layer: new /embeddings as the trainer computed them, emb_norm from them.
+        let result = try stage.run()
+        let out = dir.appendingPathComponent("embedded.h5").path
+        var heads = HeadsStage(store: storePath, checkpoints: [stage.weightsPath], strategies: [], output: out)
+        heads.embeddingLayer = true
+        heads.quiet = true
+        try heads.run()
+        let s = try EmbeddingStore.open(out)
+        XCTAssertEqual(s.dimension, 8)
+        assertRelativelyClose(try s.embeddings(), result.outputs, 1e-5, "embeddings")
+        let norms = (0..<s.count).map { r in (0..<8).reduce(Float(0)) { $0 + result.outputs[r * 8 + $1] * result.outputs[r * 8 + $1] }.squareRoot() }
+        assertRelativelyClose(try s.uncertainty(named: "emb_norm").values, norms, 1e-5, "emb_norm")
     }
 
     func testBadInputsGetOneLineErrorsNamingTheFile() throws {

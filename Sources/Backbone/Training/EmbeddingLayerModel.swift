@@ -62,3 +62,28 @@ public struct EmbeddingLayerModel<T: TrainingScalar>: Sendable {
         return w
     }
 }
+
+extension EmbeddingLayerModel {
+    /// The layer from a state dict with the keys `stateDict()` writes (under `prefix.` in
+    /// error messages), e.g. the `backbone` section of `train-head --kind embedding` output or
+    /// an iResNet checkpoint's `fc` / `features` tensors.
+    public init(weights all: WeightSet, prefix: String = "") throws {
+        // A whole backbone section may hold the trunk too: only the embedding layer is read.
+        var weights = WeightSet(source: all.source)
+        for n in all.names where n.hasPrefix("fc.") || n.hasPrefix("features.") { weights.set(n, all[n]!) }
+        var r = WeightReader(weights, prefix: prefix)
+        let shape = r.shape("fc.weight") ?? [0, 0]
+        let out = shape.first ?? 0, input = shape.count == 2 ? shape[1] : 0
+        fc = DenseLayer(weight: r.take("fc.weight", [out, input]).map { T($0) },
+                        bias: r.take("fc.bias", [out]).map { T($0) }, inFeatures: input, outFeatures: out)
+        features = BatchNormLayer(channels: out, affine: true)
+        features.weight = r.take("features.weight", [out]).map { T($0) }
+        features.bias = r.take("features.bias", [out]).map { T($0) }
+        features.runningMean = r.take("features.running_mean", [out]).map { T($0) }
+        features.runningVar = r.take("features.running_var", [out]).map { T($0) }
+        features.weightTrainable = false
+        if r.has("features.num_batches_tracked") { _ = r.take("features.num_batches_tracked", []) }
+        features.batchesTracked = Int(weights["features.num_batches_tracked"]?.values.first ?? 0)
+        try r.finish(what: "an embedding layer (fc + features)")
+    }
+}
