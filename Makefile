@@ -6,7 +6,7 @@ SWIFT ?= swift
 BIN_DEBUG := .build/debug/scaleface
 BIN := .build/release/scaleface
 
-.PHONY: setup build release test demo bench clean
+.PHONY: setup build release test demo bench parity clean
 
 setup:
 	@tools/setup.sh
@@ -27,6 +27,13 @@ demo: release
 
 bench: release
 	tools/bench/run.sh $(BIN)
+
+# Outside CI: full-size iResNet-50/100 with random weights against PyTorch (installs PyTorch
+# into the project venv on first use; the checkpoints go to .build/parity).
+parity: setup
+	py=$$(tools/pyenv.sh torch numpy) && $$py tools/parity/full_size.py .build/parity
+	SCALEFACE_PARITY_DIR=$(CURDIR)/.build/parity $(SWIFT) test -c release -Xswiftc -enable-testing \
+		--filter BackboneTests.FullSizeParityTests 2>&1 | grep -E "^parity|error|Executed .* tests"
 
 clean:
 	rm -rf .build out

@@ -37,12 +37,12 @@ let package = Package(
                                .product(name: "Yams", package: "Yams")],
                 swiftSettings: fastMath),
         .executableTarget(name: "scaleface",
-                          dependencies: ["Stages", "Store",
+                          dependencies: ["Stages", "Store", "Backbone",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis"]),
-        .testTarget(name: "BackboneTests", dependencies: ["Backbone"]),
+        .testTarget(name: "BackboneTests", dependencies: ["Backbone"], exclude: ["Fixtures"]),
         .testTarget(name: "StagesTests", dependencies: ["Stages", "Store"]),
     ],
     swiftLanguageModes: [.v5]

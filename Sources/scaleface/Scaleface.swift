@@ -11,6 +11,10 @@ struct Scaleface: ParsableCommand {
             RunCommand.self,
             SynthCommand.self,
             StoreCommand.self,
+            EmbedCommand.self,
+            HeadsCommand.self,
+            TrainHeadCommand.self,
+            WeightsCommand.self,
             DistributionCommand.self,
             SynthEmbeddingsCommand.self,
         ]

@@ -1,0 +1,100 @@
+import Backbone
+import Foundation
+
+/// What `embed` computes per image, by the reference's strategy names (REFERENCE section 3).
+public enum EmbedStrategy: String, CaseIterable, Sendable {
+    /// L2 norm of `feature`: confidence.
+    case embNorm = "emb_norm"
+    /// Same value as `emb_norm`, for MagFace backbones (use `scale` preprocessing): confidence.
+    case magface
+    /// ScaleFace scale predictor (`scale_predictor` section, MLPHead) on the bottleneck: confidence.
+    case scale
+    /// PFE head (`head` section): `sigma^2 = exp(log sigma^2)`, 512 values: uncertainty.
+    case head
+
+    public var isConfidence: Bool { self != .head }
+}
+
+/// A backbone and the heads the requested strategies need, assembled from a checkpoint.
+/// Reference checkpoints nest sections (`backbone`, `head`, `scale_predictor`); InsightFace's
+/// `backbone.pth` is a bare state dict (a DataParallel `module.` prefix is accepted too).
+public struct EmbeddingModel: Sendable {
+    public let arch: String
+    public let backbone: IResNet
+    public let scaleHead: MLPHead?
+    public let pfeHead: PFEHead?
+
+    /// `inputSize` is the aligned crop size (112 for every published model); stage widths and
+    /// embedding size come from the checkpoint's shapes.
+    public init(checkpoint path: String, arch: String, strategies: [EmbedStrategy],
+                scaleActivation: ScaleActivation = .exp, scaleCoefficient: Float = 64, inputSize: Int = 112) throws {
+        guard var config = IResNetConfig(arch: arch) else {
+            throw InputError(file: path, "unknown architecture '\(arch)' (expected one of \(IResNetConfig.archNames.joined(separator: ", ")), optionally with _normalized)")
+        }
+        self.arch = arch
+        let weights = try WeightsFile.load(path: path)
+        let nested = weights.hasSection("backbone")
+        var body = nested ? weights.section("backbone") : weights
+        if !nested, body.names.allSatisfy({ $0.hasPrefix("module.") }), !body.names.isEmpty {
+            body = body.section("module")
+        }
+        if !nested, weights.hasSection("scale_predictor") || weights.hasSection("head") {
+            throw InputError(file: path, "has head sections but no 'backbone' section")
+        }
+        config.inputSize = inputSize
+        config = config.inferringWidths(from: body)
+        backbone = try IResNet(config: config, weights: body, prefix: nested ? "backbone" : "")
+        let bottleneck = config.bottleneckWidth
+        if strategies.contains(.scale) {
+            guard weights.hasSection("scale_predictor") else {
+                throw InputError(file: path, "strategy 'scale' needs a 'scale_predictor' section (a ScaleFace checkpoint); this checkpoint has none")
+            }
+            let h = try MLPHead(weights: weights.section("scale_predictor"), prefix: "scale_predictor",
+                                activation: scaleActivation, coefficient: scaleCoefficient)
+            guard h.inFeatures == bottleneck else {
+                throw InputError(file: path, "scale_predictor takes \(h.inFeatures) inputs, the \(arch) bottleneck has \(bottleneck)")
+            }
+            scaleHead = h
+        } else {
+            scaleHead = nil
+        }
+        if strategies.contains(.head) {
+            guard weights.hasSection("head") else {
+                throw InputError(file: path, "strategy 'head' needs a 'head' section (a PFE checkpoint); this checkpoint has none")
+            }
+            let h = try PFEHead(weights: weights.section("head"), prefix: "head")
+            guard h.inFeatures == bottleneck else {
+                throw InputError(file: path, "head takes \(h.inFeatures) inputs, the \(arch) bottleneck has \(bottleneck)")
+            }
+            pfeHead = h
+        } else {
+            pfeHead = nil
+        }
+    }
+
+    /// Width of each strategy's per-image values.
+    public func width(of s: EmbedStrategy) -> Int {
+        switch s {
+        case .embNorm, .magface: return 1
+        case .scale: return scaleHead?.outFeatures ?? 1
+        case .head: return pfeHead?.outFeatures ?? 512
+        }
+    }
+
+    /// Per-image values `[n, width]` of a strategy for one backbone output.
+    public func values(of s: EmbedStrategy, _ out: BackboneOutput) -> [Float] {
+        let e = backbone.config.embeddingSize
+        switch s {
+        case .embNorm, .magface:
+            return (0..<out.batch).map { n in
+                var sum: Float = 0
+                for i in 0..<e { sum += out.feature[n * e + i] * out.feature[n * e + i] }
+                return sum.squareRoot()
+            }
+        case .scale:
+            return scaleHead!.apply(out.bottleneck, rows: out.batch)
+        case .head:
+            return pfeHead!.logSigmaSq(out.bottleneck, rows: out.batch).map { Foundation.exp($0) }
+        }
+    }
+}

@@ -1,0 +1,111 @@
+import Foundation
+import XCTest
+import Stages
+import Store
+
+/// The embed stage on the PyTorch parity fixtures (Tests/BackboneTests/Fixtures, written by
+/// tools/parity/make_fixtures.py): a 40 x 40, reduced-width iResNet-18 topology.
+final class EmbedTests: XCTestCase {
+    static let fixtures = TestSupport.repoRoot.appendingPathComponent("Tests/BackboneTests/Fixtures")
+
+    func fixture(_ name: String) -> String { Self.fixtures.appendingPathComponent(name).path }
+
+    func floats(_ name: String) throws -> [Float] {
+        let data = try Data(contentsOf: Self.fixtures.appendingPathComponent(name))
+        return data.withUnsafeBytes { raw in
+            (0..<(data.count / 4)).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self))) }
+        }
+    }
+
+    func assertClose(_ a: [Float], _ e: [Float], _ what: String, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertEqual(a.count, e.count, what, file: file, line: line)
+        let scale = e.map { abs($0) }.max() ?? 0
+        let worst = zip(a, e).map { abs($0 - $1) }.max() ?? .infinity
+        XCTAssertLessThanOrEqual(worst, 1e-4 * scale, "\(what): max error \(worst)", file: file, line: line)
+    }
+
+    func makeList(_ dir: URL) throws -> String {
+        let list = dir.appendingPathComponent("list.txt")
+        try "png/face2.png\npng/face0.png\n\npng/face1.png\n".write(to: list, atomically: true, encoding: .utf8)
+        return list.path
+    }
+
+    func stage(_ dir: URL, checkpoint: String, strategies: [EmbedStrategy]) throws -> EmbedStage {
+        var s = EmbedStage(imagesRoot: Self.fixtures.path, listPath: try makeList(dir), checkpoint: checkpoint,
+                           arch: "iresnet18", strategies: strategies, batchSize: 2, threads: 2,
+                           output: dir.appendingPathComponent("out.h5").path, quiet: true)
+        s.inputSize = 40
+        return s
+    }
+
+    func testEmbedWritesFeatureAndEveryStrategyInListOrder() throws {
+        let dir = try TestSupport.scratchDirectory(self)
+        for checkpoint in ["nested_f32.pth", "nested_f32.h5"] {
+            if checkpoint.hasSuffix(".h5") {
+                // The HDF5 weights layout must load to the same network.
+                let w = try WeightsFile.load(path: fixture("nested_f32.pth"))
+                try WeightsFile.write(w, to: dir.appendingPathComponent(checkpoint).path, source: "nested_f32.pth")
+            }
+            let path = checkpoint.hasSuffix(".h5") ? dir.appendingPathComponent(checkpoint).path : fixture(checkpoint)
+            let s = try stage(dir, checkpoint: path, strategies: [.embNorm, .scale, .head])
+            try? FileManager.default.removeItem(atPath: s.output)
+            XCTAssertEqual(try s.run(), 3)
+            let store = try EmbeddingStore.open(s.output)
+            XCTAssertEqual(try store.paths(), ["png/face2.png", "png/face0.png", "png/face1.png"])
+            let order = [2, 0, 1]
+            let feature = try floats("nested_f32.feature.f32"), e = 32
+            let expected = order.flatMap { Array(feature[($0 * e)..<(($0 + 1) * e)]) }
+            assertClose(try store.embeddings(), expected, "\(checkpoint) embeddings")
+            let norms = order.map { i in (0..<e).map { feature[i * e + $0] * feature[i * e + $0] }.reduce(0, +).squareRoot() }
+            let embNorm = try store.uncertainty(named: "emb_norm")
+            XCTAssertEqual(embNorm.mode, .confidence)
+            assertClose(embNorm.values, norms, "emb_norm")
+            let scale = try floats("nested_f32.scale_exp.f32")
+            let storedScale = try store.uncertainty(named: "scale")
+            XCTAssertEqual(storedScale.mode, .confidence)
+            assertClose(storedScale.values, order.map { scale[$0] }, "scale")
+            let logSigma = try floats("nested_f32.log_sigma_sq.f32")
+            let head = try store.uncertainty(named: "head")
+            XCTAssertEqual(head.mode, .uncertainty)
+            XCTAssertEqual(head.width, 32)
+            assertClose(head.values, order.flatMap { i in (0..<32).map { exp(logSigma[i * 32 + $0]) } }, "head sigma^2")
+        }
+    }
+
+    func testMaliciousCheckpointWritesNoStore() throws {
+        let dir = try TestSupport.scratchDirectory(self)
+        let marker = "/tmp/scaleface-malicious-checkpoint-ran"
+        try? FileManager.default.removeItem(atPath: marker)
+        let out = dir.appendingPathComponent("out.h5").path
+        let r = try TestSupport.run(TestSupport.binary, ["embed", "--images", Self.fixtures.path, "--list", try makeList(dir),
+                                                          "--checkpoint", fixture("malicious.pth"), "--arch", "iresnet18",
+                                                          "--quiet", "--out", out])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.stderr.contains("refuses global posix.system"), r.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out + ".partial"))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: marker))
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), ["list.txt"])
+    }
+
+    func testMissingHeadAndWrongImageSizeLeaveNothing() throws {
+        let dir = try TestSupport.scratchDirectory(self)
+        let s = try stage(dir, checkpoint: fixture("bare_f32.pth"), strategies: [.scale])
+        XCTAssertThrowsError(try s.run()) {
+            XCTAssertTrue(String(describing: $0).contains("needs a 'scale_predictor' section"), String(describing: $0))
+        }
+        var wrongSize = try stage(dir, checkpoint: fixture("bare_f32.pth"), strategies: [.embNorm])
+        wrongSize.inputSize = 112
+        XCTAssertThrowsError(try wrongSize.run()) {
+            XCTAssertTrue(String(describing: $0).contains("bare_f32.pth"), String(describing: $0))
+        }
+        var wrongImage = try stage(dir, checkpoint: fixture("bare_f32.pth"), strategies: [.embNorm])
+        try "png/face0.png\nmanifest.json\n".write(toFile: wrongImage.listPath, atomically: true, encoding: .utf8)
+        wrongImage.batchSize = 1
+        XCTAssertThrowsError(try wrongImage.run()) {
+            XCTAssertTrue(String(describing: $0).contains("manifest.json: is not a readable PNG"), String(describing: $0))
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: s.output))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: s.output + ".partial"))
+    }
+}

@@ -1,0 +1,203 @@
+import Backbone
+import Foundation
+import XCTest
+import Stages
+import Store
+
+/// train-head and heads on a small synthetic store: identities whose embeddings are a
+/// direction plus per-image noise q, with bottleneck features that carry q.
+final class TrainHeadTests: XCTestCase {
+    static let f = 20, d = 12, classes = 6, perClass = 20
+
+    /// Writes the store and returns the per-image noise levels.
+    @discardableResult
+    static func makeStore(_ path: String, half: Bool = false, labels withLabels: Bool = true,
+                          bottleneck: Bool = true) throws -> [Double] {
+        var random = TrainingRandom(seed: 21)
+        let directions = (0..<(classes * d)).map { _ in random.normal() }
+        var e: [Float] = [], b: [Float] = [], labels: [Int64] = [], noise: [Double] = []
+        for c in 0..<classes {
+            for _ in 0..<perClass {
+                let q = random.uniform() * 1.5
+                var v = (0..<d).map { directions[c * d + $0] + q * random.normal() }
+                let norm = v.reduce(0) { $0 + $1 * $1 }.squareRoot()
+                v = v.map { $0 / norm * 20 }   // stored embeddings are not normalised
+                e += v.map { Float($0) }
+                b += v.map { Float($0 / 10) } + [Float(2 * q)] + (0..<(f - d - 1)).map { _ in Float(random.normal()) }
+                labels.append(Int64(100 + 7 * c))
+                noise.append(q)
+            }
+        }
+        let n = labels.count
+        let schema = StoreSchema(dimension: d, model: "synthetic", preprocessing: "none",
+                                 strategies: [StrategyInfo(name: "emb_norm", width: 1, mode: .confidence)],
+                                 bottleneckWidth: bottleneck ? f : nil, bottleneckHalf: half)
+        let w = try EmbeddingStoreWriter.create(at: path, schema: schema, paths: (0..<n).map { "img\($0).png" },
+                                                labels: withLabels ? labels : nil)
+        try w.append(embeddings: e, uncertainties: ["emb_norm": [Float](repeating: 20, count: n)],
+                     bottleneck: bottleneck ? b : nil)
+        try w.finish()
+        return noise
+    }
+
+    func testScaleHeadTrainsSavesAndReappliesExactly() throws {
+        let dir = try TestSupport.scratchDirectory(self)
+        let storePath = dir.appendingPathComponent("s.h5").path
+        let noise = try Self.makeStore(storePath)
+        var stage = TrainHeadStage(store: storePath, kind: .scale,
+                                   schedule: TrainingSchedule(epochs: 15, batchSize: 24, learningRate: 0.05, seed: 3),
+                                   output: dir.appendingPathComponent("scale").path)
+        stage.hidden = [16]
+        stage.quiet = true
+        let result = try stage.run()
+        for p in [stage.checkpointPath, stage.weightsPath, stage.plotPath] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: p), p)
+        }
+        XCTAssertEqual(result.centers?.shape, [Self.classes, Self.d])
+        XCTAssertEqual(result.lossPerEpoch.count, 15)
+        XCTAssertLessThan(result.lossPerEpoch.last!, result.lossPerEpoch.first!)
+        // Noisier images get smaller scales.
+        XCTAssertLessThan(spearman(result.outputs.map(Double.init), noise), -0.5)
+
+        // heads with the .pth and with the .h5 reproduce the trainer's eval-mode outputs.
+        for checkpoint in [stage.checkpointPath, stage.weightsPath] {
+            let out = dir.appendingPathComponent("with-scale-\(URL(fileURLWithPath: checkpoint).pathExtension).h5").path
+            var heads = HeadsStage(store: storePath, checkpoints: [checkpoint], strategies: [.scale], output: out)
+            heads.quiet = true
+            heads.chunkRows = 50
+            try heads.run()
+            let s = try EmbeddingStore.open(out)
+            XCTAssertEqual(s.strategies.map(\.name).sorted(), ["emb_norm", "scale"])
+            let u = try s.uncertainty(named: "scale")
+            XCTAssertEqual(u.mode, .confidence)
+            assertRelativelyClose(u.values, result.outputs, 1e-5, checkpoint)
+            // The rest of the store is copied unchanged.
+            let original = try EmbeddingStore.open(storePath)
+            XCTAssertEqual(try s.embeddings(), try original.embeddings())
+            XCTAssertEqual(try s.labels(), try original.labels())
+            XCTAssertEqual(try s.paths(), try original.paths())
+            XCTAssertEqual(try s.bottleneckFeatures(), try original.bottleneckFeatures())
+            XCTAssertEqual(try s.uncertainty(named: "emb_norm").values, try original.uncertainty(named: "emb_norm").values)
+            XCTAssertEqual(s.model, original.model)
+        }
+
+        // The saved centres can be given back: training against them is reproducible.
+        var again = stage
+        again.centers = stage.checkpointPath
+        again.output = dir.appendingPathComponent("scale2").path
+        let second = try again.run()
+        XCTAssertEqual(second.weights["mlp.0.weight"], result.weights["mlp.0.weight"])
+    }
+
+    func testPFEHeadTrainsSavesAndReappliesExactly() throws {
+        let dir = try TestSupport.scratchDirectory(self)
+        let storePath = dir.appendingPathComponent("s.h5").path
+        let noise = try Self.makeStore(storePath, half: true)
+        var stage = TrainHeadStage(store: storePath, kind: .pfe,
+                                   schedule: TrainingSchedule(epochs: 40, batchSize: 24, learningRate: 0.01, seed: 3),
+                                   output: dir.appendingPathComponent("pfe.pth").path)
+        stage.hidden = [16]
+        stage.quiet = true
+        let result = try stage.run()
+        XCTAssertEqual(stage.checkpointPath, dir.appendingPathComponent("pfe.pth").path)
+        XCTAssertEqual(result.outputWidth, Self.d)
+        let meanLogSigma = (0..<noise.count).map { i in (0..<Self.d).reduce(0.0) { $0 + Double(result.outputs[i * Self.d + $1]) } }
+        XCTAssertGreaterThan(spearman(meanLogSigma, noise), 0.5)
+
+        var heads = HeadsStage(store: storePath, checkpoints: [stage.checkpointPath], strategies: [.head], output: storePath)
+        heads.quiet = true
+        try heads.run()   // replaces the input store
+        let s = try EmbeddingStore.open(storePath)
+        let u = try s.uncertainty(named: "head")
+        XCTAssertEqual(u.mode, .uncertainty)
+        XCTAssertEqual(u.width, Self.d)
+        assertRelativelyClose(u.values, result.outputs.map { Foundation.exp($0) }, 1e-5, "sigma^2")
+        XCTAssertEqual(s.bottleneck?.half, true)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: storePath + ".partial"))
+    }
+
+    func testEmbeddingLayerKindSavesBackboneSectionAndCenters() throws {
+        let dir = try TestSupport.scratchDirectory(self)
+        let storePath = dir.appendingPathComponent("s.h5").path
+        try Self.makeStore(storePath)
+        var stage = TrainHeadStage(store: storePath, kind: .embedding,
+                                   schedule: TrainingSchedule(epochs: 3, batchSize: 24, learningRate: 0.05, seed: 3),
+                                   output: dir.appendingPathComponent("emb").path)
+        stage.embeddingSize = 8
+        stage.quiet = true
+        try stage.run()
+        let w = try Checkpoint.load(path: stage.checkpointPath)
+        XCTAssertEqual(w.names, ["backbone.fc.weight", "backbone.fc.bias", "backbone.features.weight", "backbone.features.bias",
+                                 "backbone.features.running_mean", "backbone.features.running_var",
+                                 "backbone.features.num_batches_tracked", "centers"])
+        XCTAssertEqual(w["backbone.fc.weight"]?.shape, [8, Self.f])
+        XCTAssertEqual(w["centers"]?.shape, [Self.classes, 8])
+        XCTAssertEqual(w["backbone.features.num_batches_tracked"]?.values, [15])   // 3 epochs x 5 batches of 24
+
+        // heads --embedding-layer: new /embeddings as the trainer computed them, emb_norm from them.
+        let result = try stage.run()
+        let out = dir.appendingPathComponent("embedded.h5").path
+        var heads = HeadsStage(store: storePath, checkpoints: [stage.weightsPath], strategies: [], output: out)
+        heads.embeddingLayer = true
+        heads.quiet = true
+        try heads.run()
+        let s = try EmbeddingStore.open(out)
+        XCTAssertEqual(s.dimension, 8)
+        assertRelativelyClose(try s.embeddings(), result.outputs, 1e-5, "embeddings")
+        let norms = (0..<s.count).map { r in (0..<8).reduce(Float(0)) { $0 + result.outputs[r * 8 + $1] * result.outputs[r * 8 + $1] }.squareRoot() }
+        assertRelativelyClose(try s.uncertainty(named: "emb_norm").values, norms, 1e-5, "emb_norm")
+    }
+
+    func testBadInputsGetOneLineErrorsNamingTheFile() throws {
+        let dir = try TestSupport.scratchDirectory(self)
+        let noBottleneck = dir.appendingPathComponent("nb.h5").path
+        try Self.makeStore(noBottleneck, bottleneck: false)
+        let noLabels = dir.appendingPathComponent("nl.h5").path
+        try Self.makeStore(noLabels, labels: false)
+        func expect(_ stage: TrainHeadStage, _ text: String, line: UInt = #line) {
+            XCTAssertThrowsError(try stage.run(), line: line) { e in
+                XCTAssertTrue(String(describing: e).contains(text), String(describing: e), line: line)
+            }
+        }
+        let schedule = TrainingSchedule(epochs: 1, batchSize: 8, learningRate: 0.01)
+        let out = dir.appendingPathComponent("o").path
+        expect(TrainHeadStage(store: noBottleneck, kind: .scale, schedule: schedule, output: out), "nb.h5: store has no /bottleneck")
+        expect(TrainHeadStage(store: noLabels, kind: .pfe, schedule: schedule, output: out), "nl.h5: store has no /images/label")
+        var bad = TrainHeadStage(store: noLabels, kind: .scale, schedule: schedule, output: out)
+        bad.schedule.batchSize = 1
+        expect(bad, "--batch must be at least 2")
+        // Centres of the wrong shape.
+        let good = dir.appendingPathComponent("g.h5").path
+        try Self.makeStore(good)
+        let centers = dir.appendingPathComponent("c.pth").path
+        try CheckpointWriter.write(.dict([("centers", .float32(Tensor(shape: [5, Self.d], values: [Float](repeating: 1, count: 5 * Self.d))))]), to: centers)
+        var withCenters = TrainHeadStage(store: good, kind: .scale, schedule: schedule, output: out)
+        withCenters.centers = centers
+        expect(withCenters, "c.pth: tensor 'centers' is [5, 12], expected the class centres [6, 12]")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out + ".pth"))
+        // heads: a checkpoint without the needed section.
+        var heads = HeadsStage(store: good, checkpoints: [centers], strategies: [.head], output: dir.appendingPathComponent("x.h5").path)
+        heads.quiet = true
+        XCTAssertThrowsError(try heads.run()) { e in
+            XCTAssertTrue(String(describing: e).contains("c.pth: no 'head' section"), String(describing: e))
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("x.h5").path))
+    }
+
+    func assertRelativelyClose(_ a: [Float], _ e: [Float], _ tolerance: Float, _ what: String,
+                               file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertEqual(a.count, e.count, what, file: file, line: line)
+        let worst = zip(a, e).map { abs($0 - $1) / max(abs($1), 1e-12) }.max() ?? .infinity
+        XCTAssertLessThanOrEqual(worst, tolerance, "\(what): max relative error \(worst)", file: file, line: line)
+    }
+
+    func spearman(_ a: [Double], _ b: [Double]) -> Double {
+        func ranks(_ x: [Double]) -> [Double] {
+            var r = [Double](repeating: 0, count: x.count)
+            for (rank, i) in x.indices.sorted(by: { x[$0] < x[$1] }).enumerated() { r[i] = Double(rank) }
+            return r
+        }
+        let ra = ranks(a), rb = ranks(b), n = Double(a.count)
+        return 1 - 6 * zip(ra, rb).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) } / (n * (n * n - 1))
+    }
+}
