@@ -156,6 +156,7 @@ public struct ReportPage {
 
     private func copy(_ from: URL, to: URL) throws {
         try? FileManager.default.removeItem(at: to)
+        try? FileManager.default.createDirectory(at: to.deletingLastPathComponent(), withIntermediateDirectories: true)
         do {
             try FileManager.default.copyItem(at: from, to: to)
         } catch {
