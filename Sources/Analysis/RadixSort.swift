@@ -1,0 +1,55 @@
+import Foundation
+
+/// Maps a Float to a UInt32 whose unsigned order is the Float order (NaN excluded by the
+/// callers). -0.0 and +0.0 map to the same key, as they compare equal.
+@inline(__always)
+func sortableKey(_ f: Float) -> UInt32 {
+    let bits = (f + 0).bitPattern  // -0.0 + 0 == +0.0
+    return bits & 0x8000_0000 != 0 ? ~bits : bits | 0x8000_0000
+}
+
+/// Indices `0..<values.count` in ascending order of `values`, equal values keeping their index
+/// order (a stable sort). LSD radix sort, three 11-bit passes: O(N).
+/// With `descending`, the order is descending and equal values still keep their index order.
+public func stableArgsort(_ values: [Float], descending: Bool = false) -> [Int32] {
+    let n = values.count
+    if n == 0 { return [] }
+    var keys = values.map { descending ? ~sortableKey($0) : sortableKey($0) }
+    var idx = [Int32](unsafeUninitializedCapacity: n) { b, c in
+        for i in 0..<n { b[i] = Int32(i) }
+        c = n
+    }
+    if n < 256 {
+        return idx.sorted { keys[Int($0)] < keys[Int($1)] || (keys[Int($0)] == keys[Int($1)] && $0 < $1) }
+    }
+    var keys2 = [UInt32](repeating: 0, count: n)
+    var idx2 = [Int32](repeating: 0, count: n)
+    for shift in stride(from: 0, to: 33, by: 11) {
+        var count = [Int](repeating: 0, count: 2049)
+        keys.withUnsafeBufferPointer { k in
+            for i in 0..<n { count[Int((k[i] >> UInt32(shift)) & 0x7FF) + 1] += 1 }
+        }
+        if count[1...].contains(n) { continue }  // every key has the same digit
+        for b in 1...2048 { count[b] += count[b - 1] }
+        keys.withUnsafeBufferPointer { k in
+            idx.withUnsafeBufferPointer { ix in
+                keys2.withUnsafeMutableBufferPointer { k2 in
+                    idx2.withUnsafeMutableBufferPointer { i2 in
+                        count.withUnsafeMutableBufferPointer { c in
+                            for i in 0..<n {
+                                let digit = Int((k[i] >> UInt32(shift)) & 0x7FF)
+                                let dst = c[digit]
+                                c[digit] = dst + 1
+                                k2[dst] = k[i]
+                                i2[dst] = ix[i]
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        swap(&keys, &keys2)
+        swap(&idx, &idx2)
+    }
+    return idx
+}

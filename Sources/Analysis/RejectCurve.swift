@@ -1,0 +1,111 @@
+import Foundation
+
+/// The order in which pairs are kept (REFERENCE section 7): a stable ascending sort by pair
+/// uncertainty; in `confidence` mode the exact reverse of that order, so among equal
+/// confidences the pair later in the table is kept first (as reversing numpy's argsort does).
+public func keepOrder(_ pairUncertainty: [Float], mode: UncertaintyMode) -> [Int32] {
+    var order = stableArgsort(pairUncertainty)
+    if mode == .confidence { order.reverse() }
+    return order
+}
+
+/// `floor(N * (1 - r))`, the number of pairs kept at rejected portion `r`.
+public func keptCount(pairs n: Int, portion r: Double) -> Int {
+    Int((Double(n) * (1 - r)).rounded(.down))
+}
+
+/// TAR at every FAR as the most uncertain pairs are rejected, with the real FAR and threshold
+/// of every point and the trapezoid AUC of TAR over the portions for every FAR.
+/// Arrays are indexed `[far][portion]`, matching results.json.
+public struct RejectCurve: Sendable, Equatable {
+    public var fars: [Double]
+    public var portions: [Double]
+    public var kept: [Int]
+    public var tar: [[Double]]
+    public var far: [[Double]]
+    public var threshold: [[Double]]
+    /// NaN when any point of the curve is undefined (a kept set without positives/negatives).
+    public var auc: [Double]
+}
+
+/// Per-label score ranks: negatives and positives each sorted by descending score, with every
+/// pair's position in its label's order.
+struct ScoreRanks {
+    var negSorted: [Float] = [], posSorted: [Float] = []
+    var rank: [Int32]   // rank of pair i within its own label's descending order
+
+    init(scores: [Float], labels: [Bool]) {
+        let n = scores.count
+        let byScore = stableArgsort(scores, descending: true)
+        rank = [Int32](repeating: 0, count: n)
+        negSorted.reserveCapacity(n)
+        for p in byScore {
+            let i = Int(p)
+            if labels[i] {
+                rank[i] = Int32(posSorted.count); posSorted.append(scores[i])
+            } else {
+                rank[i] = Int32(negSorted.count); negSorted.append(scores[i])
+            }
+        }
+    }
+
+    /// Number of values `>= t` in a descending array.
+    static func countAtLeast(_ sorted: [Float], _ t: Double) -> Int {
+        var lo = 0, hi = sorted.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if Double(sorted[mid]) >= t { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
+    }
+}
+
+/// Reject verification over one pair set in O(N log N) total: one sort by uncertainty, one
+/// sort by score, then the kept pairs are inserted in keep order into two rank counters
+/// (negatives, positives) and every portion is read off with order-statistics queries.
+public func rejectCurve(scores: [Float], pairUncertainty: [Float], labels: [Bool], mode: UncertaintyMode,
+                        fars: [Double], portions: [Double]) throws -> RejectCurve {
+    let n = scores.count
+    guard pairUncertainty.count == n, labels.count == n else {
+        throw AnalysisError.shapeMismatch(
+            "\(n) scores, \(pairUncertainty.count) pair uncertainties, \(labels.count) labels")
+    }
+    try validateFARs(fars)
+    try requireNoNaN(scores, what: "score")
+    try requireNoNaN(pairUncertainty, what: "pair uncertainty")
+    guard labels.contains(true) else { throw AnalysisError.noPositives(context: "the pair set") }
+    guard labels.contains(false) else { throw AnalysisError.noNegatives(context: "the pair set") }
+
+    let order = keepOrder(pairUncertainty, mode: mode)
+    let ranks = ScoreRanks(scores: scores, labels: labels)
+    var negKept = RankCounter(capacity: ranks.negSorted.count)
+    var posKept = RankCounter(capacity: ranks.posSorted.count)
+
+    let kept = portions.map { keptCount(pairs: n, portion: $0) }
+    var tar = [[Double]](repeating: [Double](repeating: .nan, count: portions.count), count: fars.count)
+    var far = tar, threshold = tar
+
+    var inserted = 0
+    for p in kept.indices.sorted(by: { kept[$0] < kept[$1] }) {
+        while inserted < kept[p] {
+            let i = Int(order[inserted])
+            if labels[i] { posKept.insert(Int(ranks.rank[i])) } else { negKept.insert(Int(ranks.rank[i])) }
+            inserted += 1
+        }
+        let nNeg = negKept.count, nPos = posKept.count
+        guard nNeg > 0 else { continue }
+        for (f, requested) in fars.enumerated() {
+            let (k, t) = referenceThreshold(negatives: nNeg, far: requested) {
+                ranks.negSorted[negKept.member(withRank: $0)]
+            }
+            let acceptedNeg = k == 0 ? 0 : negKept.countBelow(ScoreRanks.countAtLeast(ranks.negSorted, t))
+            let acceptedPos = posKept.countBelow(ScoreRanks.countAtLeast(ranks.posSorted, t))
+            tar[f][p] = nPos > 0 ? Double(acceptedPos) / Double(nPos) : .nan
+            far[f][p] = Double(acceptedNeg) / Double(nNeg)
+            threshold[f][p] = t
+        }
+    }
+    let auc = tar.map { trapezoid($0, portions) }
+    return RejectCurve(fars: fars, portions: portions, kept: kept, tar: tar, far: far,
+                       threshold: threshold, auc: auc)
+}
