@@ -24,6 +24,10 @@ static inline hid_t sf_H5T_NATIVE_INT64(void) { return H5T_NATIVE_INT64; }
 static inline hid_t sf_H5T_NATIVE_INT32(void) { return H5T_NATIVE_INT32; }
 static inline hid_t sf_H5T_NATIVE_UINT16(void) { return H5T_NATIVE_UINT16; }
 static inline hid_t sf_H5T_NATIVE_UINT8(void) { return H5T_NATIVE_UINT8; }
+static inline hid_t sf_H5T_NATIVE_SHORT(void) { return H5T_NATIVE_SHORT; }
+static inline hid_t sf_H5T_NATIVE_SCHAR(void) { return H5T_NATIVE_SCHAR; }
+static inline hid_t sf_H5T_NATIVE_UINT(void) { return H5T_NATIVE_UINT; }
+static inline hid_t sf_H5T_NATIVE_ULLONG(void) { return H5T_NATIVE_ULLONG; }
 static inline hid_t sf_H5T_STD_I64LE(void) { return H5T_STD_I64LE; }
 static inline hid_t sf_H5T_IEEE_F32LE(void) { return H5T_IEEE_F32LE; }
 static inline hid_t sf_H5T_C_S1(void) { return H5T_C_S1; }

@@ -7,6 +7,6 @@ struct Scaleface: ParsableCommand {
         commandName: "scaleface",
         abstract: "Evaluate how well face-recognition models know when they are wrong.",
         version: scalefaceVersion,
-        subcommands: []
+        subcommands: [StoreCommand.self, SynthEmbeddingsCommand.self]
     )
 }

@@ -1,0 +1,108 @@
+import ArgumentParser
+import Foundation
+import Stages
+import Store
+
+struct StoreCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "store",
+        abstract: "Create, inspect and export embedding stores (HDF5).",
+        subcommands: [StoreImportCommand.self, StoreExportCommand.self, StoreInfoCommand.self]
+    )
+}
+
+struct StoreImportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Import precomputed embeddings, uncertainties and labels into a new store.",
+        discussion: """
+        Arrays are .npy files (float16/32/64, C order). Embeddings are [N, D]; each uncertainty \
+        is [N] or [N, k] and defaults to mode 'uncertainty' (larger = less trustworthy); append \
+        ':confidence' for strategies where larger means more trustworthy. Labels are [N] integers.
+        Example:
+          scaleface store import --out ijbc.h5 --paths paths.txt --embeddings emb.npy \\
+              --uncertainty scale=scale.npy:confidence --uncertainty head=sigma_sq.npy \\
+              --model "iresnet50 scaleface"
+        """
+    )
+
+    @Option(help: "The store to write (.h5); replaced only when the import succeeds.")
+    var out: String
+    @Option(help: "Text file with one image key (dataset-relative path) per line.")
+    var paths: String?
+    @Option(help: ".npy array [N, D] of raw embeddings, rows in the order of --paths.")
+    var embeddings: String?
+    @Option(name: .customLong("features-txt"),
+            help: "MagFace-style text features ('path f1 ... fD' per line) instead of --paths/--embeddings.")
+    var featuresText: String?
+    @Option(help: "NAME=FILE.npy[:uncertainty|:confidence]; repeatable.")
+    var uncertainty: [String] = []
+    @Option(help: ".npy array [N] of integer identity labels.")
+    var labels: String?
+    @Option(help: "Free text naming the model that made the embeddings.")
+    var model: String = ""
+    @Option(help: "Preprocessing the embeddings were made with (e.g. mean_scale).")
+    var preprocessing: String = ""
+
+    func validate() throws {
+        if featuresText != nil && (paths != nil || embeddings != nil) {
+            throw ValidationError("give either --features-txt or --paths with --embeddings, not both")
+        }
+        if featuresText == nil && (paths == nil || embeddings == nil) {
+            throw ValidationError("give --paths and --embeddings (or --features-txt)")
+        }
+    }
+
+    func run() throws {
+        let source: StoreImport.Source = featuresText.map { .featureText($0) } ?? .arrays(paths: paths!, embeddings: embeddings!)
+        var job = StoreImport(output: out, source: source)
+        job.uncertainties = try uncertainty.map(StoreImport.UncertaintySource.init(argument:))
+        job.labels = labels
+        job.model = model
+        job.preprocessing = preprocessing
+        let (n, d) = try job.run()
+        print("wrote \(out): \(n) images x \(d) dimensions, \(job.uncertainties.count) strategies")
+    }
+}
+
+struct StoreExportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Export a store to paths.txt, embeddings.npy, uncertainty_<NAME>.npy (and labels.npy, manifest.json).",
+        discussion: "Example:\n  scaleface store export --store ijbc.h5 --out ijbc-arrays/"
+    )
+
+    @Option(help: "The store to read.")
+    var store: String
+    @Option(help: "Directory to write into (created if missing).")
+    var out: String
+
+    func run() throws {
+        let files = try StoreExport(store: store, output: out).run()
+        print("wrote \(files.count) files to \(out)")
+    }
+}
+
+struct StoreInfoCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "info",
+        abstract: "Show a store's size, strategies with value ranges, attributes and completeness.",
+        discussion: "Example:\n  scaleface store info ijbc.h5"
+    )
+
+    @Argument(help: "The store (.h5, or a .h5.partial left by an interrupted write).")
+    var store: String
+    @Flag(help: "Print JSON instead of text.")
+    var json = false
+
+    func run() throws {
+        let summary = try StoreSummary(path: store)
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(summary), as: UTF8.self))
+        } else {
+            print(summary.text)
+        }
+    }
+}

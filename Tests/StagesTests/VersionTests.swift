@@ -1,8 +1,0 @@
-import XCTest
-@testable import Stages
-
-final class VersionTests: XCTestCase {
-    func testVersionIsSemantic() {
-        XCTAssertEqual(scalefaceVersion.split(separator: ".").count, 3)
-    }
-}
