@@ -121,3 +121,28 @@ public struct PairMetric: Hashable, Sendable, CustomStringConvertible {
 
     public var description: String { "\(distance)_\(uncertainty.rawValue)" }
 }
+
+/// A template metric: `fusion_distance` for verification, `fusion_distance_uncertainty` for
+/// template reject verification, e.g. `mean_cosine`, `PFE_MLS`, `mean_cosine_mul`.
+public struct FusionMetric: Hashable, Sendable, CustomStringConvertible {
+    public var fusion: FusionMethod
+    public var distance: PairDistance
+    public var uncertainty: PairUncertainty?
+
+    public init(name: String, withUncertainty: Bool) throws {
+        let parts = name.split(separator: "_", omittingEmptySubsequences: false).map(String.init)
+        let want = withUncertainty ? 3 : 2
+        guard parts.count == want else {
+            throw AnalysisError.invalidArgument(withUncertainty
+                ? "reject metric '\(name)' is not of the form fusion_distance_uncertainty (e.g. mean_cosine_mul)"
+                : "fusion '\(name)' is not of the form fusion_distance (e.g. mean_cosine, PFE_MLS)")
+        }
+        fusion = try FusionMethod(name: parts[0])
+        distance = try PairDistance(name: parts[1])
+        uncertainty = withUncertainty ? try PairUncertainty(name: parts[2]) : nil
+    }
+
+    public var description: String {
+        "\(fusion)_\(distance)" + (uncertainty.map { "_\($0.rawValue)" } ?? "")
+    }
+}

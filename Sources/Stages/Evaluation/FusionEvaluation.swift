@@ -1,0 +1,76 @@
+import Analysis
+import Foundation
+
+/// Template verification and template reject verification (REFERENCE section 8).
+public struct FusionOptions: Sendable {
+    public var verification: [FusionMetric]
+    public var reject: [FusionMetric]
+    public var curve: CurveOptions
+    public var equalUncertaintyEnroll: Bool
+    public var seed: UInt64
+
+    public init(verification: [FusionMetric], reject: [FusionMetric], curve: CurveOptions,
+                equalUncertaintyEnroll: Bool = false, seed: UInt64 = 0) {
+        self.verification = verification
+        self.reject = reject
+        self.curve = curve
+        self.equalUncertaintyEnroll = equalUncertaintyEnroll
+        self.seed = seed
+    }
+
+    var fusions: [FusionMethod] {
+        var seen: [FusionMethod] = []
+        for m in verification + reject where !seen.contains(m.fusion) { seen.append(m.fusion) }
+        return seen
+    }
+}
+
+/// Fuses the store's images into templates once per distinct fusion method. Kept separate so
+/// the caller can release the image embeddings before pair scoring.
+public func fuseAll(inputs: EvaluationInputs, templates: TemplateProtocol, options: FusionOptions,
+                    log: StageLog = StageLog(quiet: true)) throws -> [FusionMethod: FusedTemplates] {
+    var out: [FusionMethod: FusedTemplates] = [:]
+    for f in options.fusions {
+        log("fusing \(templates.templateIDs.count) templates with \(f)")
+        out[f] = try fuseTemplates(f, embeddings: inputs.embeddings, uncertainty: inputs.uncertainty,
+                                   templates: templates.members, seed: options.seed)
+    }
+    return out
+}
+
+public func evaluateTemplates(fused: [FusionMethod: FusedTemplates], pairs: PairIndex, options: FusionOptions,
+                              storedMode: Analysis.UncertaintyMode?,
+                              log: StageLog = StageLog(quiet: true)) throws -> EvaluationResults {
+    try requireMeasurable(pairs, fars: options.curve.fars, what: "the template pairs")
+    var scorers: [FusionMethod: PairScorer] = [:]
+    func scorer(_ f: FusionMethod) throws -> PairScorer {
+        if let s = scorers[f] { return s }
+        guard let t = fused[f] else { throw AnalysisError.invalidArgument("fusion \(f) was not computed") }
+        var u = t.uncertainty
+        if options.equalUncertaintyEnroll, let v = u { u = try equalUncertaintyEnroll(v, pairs: pairs) }
+        let s = try PairScorer(embeddings: t.embeddings, uncertainty: u, pairs: pairs, bias: options.curve.bias)
+        scorers[f] = s
+        return s
+    }
+    var results = EvaluationResults(kind: .fusion, fars: options.curve.fars, portions: options.curve.portions,
+                                    pairs: pairs.count, positives: pairs.positives)
+    for m in options.verification {
+        log("template verification \(m)")
+        let points = try withMetric(m.description) {
+            try tarAtFAR(scores: try scorer(m.fusion).scores(m.distance), labels: pairs.labels, fars: options.curve.fars)
+        }
+        results.verification.append(.init(name: m.description, points: points))
+    }
+    if !options.reject.isEmpty {
+        for m in options.reject where !m.fusion.hasUncertainty {
+            throw AnalysisError.invalidArgument("reject metric \(m): fusion '\(m.fusion)' gives no template uncertainty")
+        }
+        let mode = try options.curve.resolvedMode(stored: storedMode)
+        let jobs = try options.reject.map { m in
+            (name: m.description, scorer: try scorer(m.fusion),
+             metric: PairMetric(distance: m.distance, uncertainty: m.uncertainty!))
+        }
+        results.metrics = try rejectCurves(jobs, mode: mode, options: options.curve, log: log).map { (name: $0.0, curve: $0.1) }
+    }
+    return results
+}

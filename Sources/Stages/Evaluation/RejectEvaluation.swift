@@ -1,0 +1,88 @@
+import Analysis
+import Foundation
+
+/// Parameters shared by image-pair and template reject evaluations.
+public struct CurveOptions: Sendable {
+    public var fars: [Double]
+    public var portions: [Double]
+    /// nil: the strategy's stored mode.
+    public var mode: Analysis.UncertaintyMode?
+    /// The `biased-cosine` bias, when given directly.
+    public var bias: Double?
+
+    public init(fars: [Double], portions: [Double], mode: Analysis.UncertaintyMode? = nil, bias: Double? = nil) {
+        self.fars = fars
+        self.portions = portions
+        self.mode = mode
+        self.bias = bias
+    }
+
+    func resolvedMode(stored: Analysis.UncertaintyMode?) throws -> Analysis.UncertaintyMode {
+        guard let m = mode ?? stored else {
+            throw AnalysisError.invalidArgument("no strategy gives the uncertainty mode: pass --mode uncertainty|confidence")
+        }
+        return m
+    }
+}
+
+/// Checks a pair set can give TAR@FAR: both labels present, every FAR measurable.
+func requireMeasurable(_ pairs: PairIndex, fars: [Double], what: String) throws {
+    let positives = pairs.positives
+    guard positives > 0 else { throw AnalysisError.noPositives(context: what) }
+    guard positives < pairs.count else { throw AnalysisError.noNegatives(context: what) }
+    try requireResolvableFARs(fars, negatives: pairs.count - positives)
+}
+
+/// Computes every metric's scores and pair uncertainties, then the reject curves, two metrics
+/// at a time (one per core); each curve is O(N log N).
+func rejectCurves(_ jobs: [(name: String, scorer: PairScorer, metric: PairMetric)],
+                  mode: Analysis.UncertaintyMode, options: CurveOptions, log: StageLog) throws -> [(String, RejectCurve)] {
+    var inputs: [(scores: [Float], unc: [Float], labels: [Bool])] = []
+    for job in jobs {
+        log("scoring \(job.name) over \(job.scorer.pairs.count) pairs")
+        try withMetric(job.name) {
+            let s = try job.scorer.scores(job.metric.distance)
+            let u = try job.scorer.uncertainties(job.metric.uncertainty)
+            try requireNoNaN(s, what: "score")
+            try requireNoNaN(u, what: "pair uncertainty")
+            inputs.append((s, u, job.scorer.pairs.labels))
+        }
+    }
+    log("reject curves: \(jobs.count) metrics x \(options.portions.count) portions x \(options.fars.count) FARs")
+    var results = [Result<RejectCurve, Error>?](repeating: nil, count: jobs.count)
+    let lock = NSLock()
+    DispatchQueue.concurrentPerform(iterations: jobs.count) { i in
+        let r = Result {
+            try withMetric(jobs[i].name) {
+                try rejectCurve(scores: inputs[i].scores, pairUncertainty: inputs[i].unc, labels: inputs[i].labels,
+                                mode: mode, fars: options.fars, portions: options.portions)
+            }
+        }
+        lock.lock(); results[i] = r; lock.unlock()
+    }
+    return try zip(jobs, results).map { job, r in (job.name, try r!.get()) }
+}
+
+/// Reject verification over image pairs (REFERENCE section 7).
+public func evaluateImagePairs(inputs: EvaluationInputs, pairs: PairIndex, metrics: [PairMetric],
+                               options: CurveOptions, validationPairs: PairIndex? = nil,
+                               log: StageLog = StageLog(quiet: true)) throws -> EvaluationResults {
+    try requireMeasurable(pairs, fars: options.fars, what: "the pair set")
+    let needsU = metrics.contains { $0.distance.needsUncertainty || $0.uncertainty.needsUncertainty }
+    if needsU && inputs.uncertainty == nil {
+        throw AnalysisError.invalidArgument("the metrics need a per-image uncertainty: pass --strategy NAME")
+    }
+    let mode = try options.resolvedMode(stored: inputs.storedMode)
+    var bias = options.bias
+    if bias == nil, metrics.contains(where: { $0.distance.needsBias }), let val = validationPairs {
+        let scorer = try PairScorer(embeddings: inputs.embeddings, uncertainty: nil, pairs: val)
+        bias = try cosineBias(cosines: scorer.cosines, labels: val.labels)
+        log("biased-cosine bias from \(val.count) validation pairs: \(bias!)")
+    }
+    let scorer = try PairScorer(embeddings: inputs.embeddings, uncertainty: inputs.uncertainty, pairs: pairs, bias: bias)
+    let curves = try rejectCurves(metrics.map { ($0.description, scorer, $0) }, mode: mode, options: options, log: log)
+    var results = EvaluationResults(kind: .reject, fars: options.fars, portions: options.portions,
+                                    pairs: pairs.count, positives: pairs.positives)
+    results.metrics = curves.map { (name: $0.0, curve: $0.1) }
+    return results
+}
