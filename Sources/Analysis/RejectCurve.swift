@@ -26,6 +26,17 @@ public struct RejectCurve: Sendable, Equatable {
     public var threshold: [[Double]]
     /// NaN when any point of the curve is undefined (a kept set without positives/negatives).
     public var auc: [Double]
+
+    public init(fars: [Double], portions: [Double], kept: [Int], tar: [[Double]], far: [[Double]],
+                threshold: [[Double]], auc: [Double]) {
+        self.fars = fars
+        self.portions = portions
+        self.kept = kept
+        self.tar = tar
+        self.far = far
+        self.threshold = threshold
+        self.auc = auc
+    }
 }
 
 /// Per-label score ranks: negatives and positives each sorted by descending score, with every
