@@ -39,26 +39,40 @@ public struct RejectCurve: Sendable, Equatable {
     }
 }
 
-/// Per-label score ranks: negatives and positives each sorted by descending score, with every
-/// pair's position in its label's order.
-struct ScoreRanks {
-    var negSorted: [Float] = [], posSorted: [Float] = []
-    var rank: [Int32]   // rank of pair i within its own label's descending order
+/// Per-label score ranks of one pair set: negatives and positives each sorted by descending
+/// score, and for every pair its rank within its own label (`code[i] = rank` for a negative,
+/// `-(rank + 1)` for a positive, so the keep loop reads one array). Built once per score and
+/// shared by every metric and by plain TAR@FAR over the same scores.
+public struct ScoreRanks: Sendable {
+    public private(set) var negSorted: [Float] = []
+    public private(set) var posSorted: [Float] = []
+    var code: [Int32]
 
-    init(scores: [Float], labels: [Bool]) {
+    /// Scores must not be NaN (checked by the callers).
+    public init(scores: [Float], labels: [Bool]) {
         let n = scores.count
         let byScore = stableArgsort(scores, descending: true)
-        rank = [Int32](repeating: 0, count: n)
-        negSorted.reserveCapacity(n)
-        for p in byScore {
-            let i = Int(p)
-            if labels[i] {
-                rank[i] = Int32(posSorted.count); posSorted.append(scores[i])
-            } else {
-                rank[i] = Int32(negSorted.count); negSorted.append(scores[i])
+        var code = [Int32](repeating: 0, count: n)
+        var neg = [Float](), pos = [Float]()
+        neg.reserveCapacity(n)
+        byScore.withUnsafeBufferPointer { order in
+            code.withUnsafeMutableBufferPointer { c in
+                for p in order {
+                    let i = Int(p)
+                    if labels[i] {
+                        c[i] = -Int32(pos.count) - 1; pos.append(scores[i])
+                    } else {
+                        c[i] = Int32(neg.count); neg.append(scores[i])
+                    }
+                }
             }
         }
+        negSorted = neg
+        posSorted = pos
+        self.code = code
     }
+
+    public var count: Int { code.count }
 
     /// Number of values `>= t` in a descending array.
     static func countAtLeast(_ sorted: [Float], _ t: Double) -> Int {
@@ -69,6 +83,19 @@ struct ScoreRanks {
         }
         return lo
     }
+
+    /// Section 6 over all pairs in O(F log N): the same numbers as `tarAtFAR`.
+    public func operatingPoints(fars: [Double]) throws -> [OperatingPoint] {
+        try validateFARs(fars)
+        guard !posSorted.isEmpty else { throw AnalysisError.noPositives(context: "the pair set") }
+        guard !negSorted.isEmpty else { throw AnalysisError.noNegatives(context: "the pair set") }
+        return fars.map { far in
+            let (k, t) = referenceThreshold(negatives: negSorted.count, far: far) { negSorted[$0] }
+            let acceptedNeg = k == 0 ? 0 : Self.countAtLeast(negSorted, t)
+            return OperatingPoint(tar: Double(Self.countAtLeast(posSorted, t)) / Double(posSorted.count),
+                                  far: Double(acceptedNeg) / Double(negSorted.count), threshold: t)
+        }
+    }
 }
 
 /// Reject verification over one pair set in O(N log N) total: one sort by uncertainty, one
@@ -76,19 +103,28 @@ struct ScoreRanks {
 /// (negatives, positives) and every portion is read off with order-statistics queries.
 public func rejectCurve(scores: [Float], pairUncertainty: [Float], labels: [Bool], mode: UncertaintyMode,
                         fars: [Double], portions: [Double]) throws -> RejectCurve {
-    let n = scores.count
-    guard pairUncertainty.count == n, labels.count == n else {
+    guard pairUncertainty.count == scores.count, labels.count == scores.count else {
         throw AnalysisError.shapeMismatch(
-            "\(n) scores, \(pairUncertainty.count) pair uncertainties, \(labels.count) labels")
+            "\(scores.count) scores, \(pairUncertainty.count) pair uncertainties, \(labels.count) labels")
+    }
+    try requireNoNaN(scores, what: "score")
+    return try rejectCurve(ranks: ScoreRanks(scores: scores, labels: labels), pairUncertainty: pairUncertainty,
+                           mode: mode, fars: fars, portions: portions)
+}
+
+/// The same from precomputed score ranks (shared between metrics with the same score).
+public func rejectCurve(ranks: ScoreRanks, pairUncertainty: [Float], mode: UncertaintyMode,
+                        fars: [Double], portions: [Double]) throws -> RejectCurve {
+    let n = ranks.count
+    guard pairUncertainty.count == n else {
+        throw AnalysisError.shapeMismatch("\(n) scores but \(pairUncertainty.count) pair uncertainties")
     }
     try validateFARs(fars)
-    try requireNoNaN(scores, what: "score")
     try requireNoNaN(pairUncertainty, what: "pair uncertainty")
-    guard labels.contains(true) else { throw AnalysisError.noPositives(context: "the pair set") }
-    guard labels.contains(false) else { throw AnalysisError.noNegatives(context: "the pair set") }
+    guard !ranks.posSorted.isEmpty else { throw AnalysisError.noPositives(context: "the pair set") }
+    guard !ranks.negSorted.isEmpty else { throw AnalysisError.noNegatives(context: "the pair set") }
 
     let order = keepOrder(pairUncertainty, mode: mode)
-    let ranks = ScoreRanks(scores: scores, labels: labels)
     var negKept = RankCounter(capacity: ranks.negSorted.count)
     var posKept = RankCounter(capacity: ranks.posSorted.count)
 
@@ -98,10 +134,14 @@ public func rejectCurve(scores: [Float], pairUncertainty: [Float], labels: [Bool
 
     var inserted = 0
     for p in kept.indices.sorted(by: { kept[$0] < kept[$1] }) {
-        while inserted < kept[p] {
-            let i = Int(order[inserted])
-            if labels[i] { posKept.insert(Int(ranks.rank[i])) } else { negKept.insert(Int(ranks.rank[i])) }
-            inserted += 1
+        ranks.code.withUnsafeBufferPointer { code in
+            order.withUnsafeBufferPointer { ord in
+                while inserted < kept[p] {
+                    let c = Int(code[Int(ord[inserted])])
+                    if c < 0 { posKept.insert(-c - 1) } else { negKept.insert(c) }
+                    inserted += 1
+                }
+            }
         }
         let nNeg = negKept.count, nPos = posKept.count
         guard nNeg > 0 else { continue }

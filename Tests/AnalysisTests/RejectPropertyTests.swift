@@ -102,3 +102,36 @@ final class RejectPropertyTests: XCTestCase {
         XCTAssertEqual(keepOrder([5, 1, 1], mode: .uncertainty), [1, 2, 0])
     }
 }
+
+final class BlockedDotTests: XCTestCase {
+    func testBlockedPairDotsEqualPlainDots() throws {
+        var rng = SplitMix64(seed: 11)
+        let rows = 300, d = 24
+        let m = try RowMatrix(values: (0..<(rows * d)).map { _ in Float(rng.index(below: 2001) - 1000) / 1000 },
+                              rows: rows, columns: d)
+        let n = 5000
+        let pairs = try PairIndex(left: (0..<n).map { _ in Int32(rng.index(below: rows)) },
+                                  right: (0..<n).map { _ in Int32(rng.index(below: rows)) },
+                                  labels: (0..<n).map { _ in rng.next() % 2 == 0 })
+        let blocked = blockedPairDots(m, pairs, blockBytes: 16 * 4 * d, minPairs: 1)   // 19 blocks of 16 rows
+        let plain = blockedPairDots(m, pairs, blockBytes: rows * 4 * d, minPairs: 1)
+        XCTAssertEqual(blocked, plain)
+        for i in stride(from: 0, to: n, by: 97) {
+            var s = 0.0
+            for j in 0..<d { s += Double(m.values[Int(pairs.left[i]) * d + j]) * Double(m.values[Int(pairs.right[i]) * d + j]) }
+            XCTAssertEqual(Double(plain[i]), s, accuracy: 1e-5)
+        }
+    }
+
+    func testOperatingPointsFromRanksEqualTarAtFAR() throws {
+        var rng = SplitMix64(seed: 5)
+        for n in [2, 50, 3000] {
+            var labels = (0..<n).map { _ in rng.next() % 4 == 0 }
+            labels[0] = true; labels[n - 1] = false
+            let scores = (0..<n).map { _ in Float(rng.index(below: 300)) / 100 }
+            let fars = [1e-4, 0.01, 0.3, 1]
+            XCTAssertEqual(try ScoreRanks(scores: scores, labels: labels).operatingPoints(fars: fars),
+                           try tarAtFAR(scores: scores, labels: labels, fars: fars))
+        }
+    }
+}

@@ -17,6 +17,11 @@ public struct EvaluationInputs {
         self.storedMode = storedMode
     }
 
+    /// Only the image keys, for resolving a protocol before the embeddings are loaded.
+    public static func paths(store path: String) throws -> [String] {
+        try EmbeddingStore.open(path).paths()
+    }
+
     public static func load(store path: String, strategy: String?) throws -> EvaluationInputs {
         let store = try EmbeddingStore.open(path)
         let e = try RowMatrix(values: store.embeddings(), rows: store.count, columns: store.dimension)

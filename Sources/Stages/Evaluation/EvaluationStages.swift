@@ -77,11 +77,12 @@ public struct FusionStage {
         }
         // image embeddings live only inside this closure, so they are freed before pair scoring
         let (fused, pairs, storedMode) = try { () throws -> ([FusionMethod: FusedTemplates], PairIndex, Analysis.UncertaintyMode?) in
+            // the protocol first: its text is freed before the embeddings are loaded
+            let templates = try readTemplateProtocol(directory: protocolDirectory, format: protocolFormat,
+                                                     index: ImageKeyIndex(paths: EvaluationInputs.paths(store: store)))
+            if !quiet { FileHandle.standardError.write(Data("protocol: \(templates.summary)\n".utf8)) }
             let inputs = try EvaluationInputs.load(store: store, strategy: strategy)
             log("loaded \(inputs.paths.count) images x \(inputs.embeddings.columns) from \(store)")
-            let templates = try readTemplateProtocol(directory: protocolDirectory, format: protocolFormat,
-                                                     index: ImageKeyIndex(paths: inputs.paths))
-            if !quiet { FileHandle.standardError.write(Data("protocol: \(templates.summary)\n".utf8)) }
             let fused = try fuseAll(inputs: inputs, templates: templates, options: fusionOptions, log: log)
             return (fused, templates.pairs, inputs.storedMode)
         }()

@@ -54,10 +54,11 @@ public func evaluateTemplates(fused: [FusionMethod: FusedTemplates], pairs: Pair
     }
     var results = EvaluationResults(kind: .fusion, fars: options.curve.fars, portions: options.curve.portions,
                                     pairs: pairs.count, positives: pairs.positives)
+    let ranks = RanksCache()
     for m in options.verification {
         log("template verification \(m)")
         let points = try withMetric(m.description) {
-            try tarAtFAR(scores: try scorer(m.fusion).scores(m.distance), labels: pairs.labels, fars: options.curve.fars)
+            try ranks.ranks(try scorer(m.fusion), m.distance, name: m.description).operatingPoints(fars: options.curve.fars)
         }
         results.verification.append(.init(name: m.description, points: points))
     }
@@ -70,7 +71,7 @@ public func evaluateTemplates(fused: [FusionMethod: FusedTemplates], pairs: Pair
             (name: m.description, scorer: try scorer(m.fusion),
              metric: PairMetric(distance: m.distance, uncertainty: m.uncertainty!))
         }
-        results.metrics = try rejectCurves(jobs, mode: mode, options: options.curve, log: log).map { (name: $0.0, curve: $0.1) }
+        results.metrics = try rejectCurves(jobs, mode: mode, options: options.curve, ranks: ranks, log: log).map { (name: $0.0, curve: $0.1) }
     }
     return results
 }

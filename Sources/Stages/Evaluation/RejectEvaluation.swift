@@ -33,20 +33,39 @@ func requireMeasurable(_ pairs: PairIndex, fars: [Double], what: String) throws 
     try requireResolvableFARs(fars, negatives: pairs.count - positives)
 }
 
-/// Computes every metric's scores and pair uncertainties, then the reject curves, two metrics
-/// at a time (one per core); each curve is O(N log N).
+/// Score ranks per (scorer, distance), built once and shared by verification and by every
+/// reject metric with the same score.
+final class RanksCache {
+    private var cache: [ObjectIdentifier: [PairDistance: ScoreRanks]] = [:]
+
+    func ranks(_ scorer: PairScorer, _ distance: PairDistance, name: String) throws -> ScoreRanks {
+        if let r = cache[ObjectIdentifier(scorer)]?[distance] { return r }
+        let scores = try withMetric(name) { () throws -> [Float] in
+            let s = try scorer.scores(distance)
+            try requireNoNaN(s, what: "score")
+            return s
+        }
+        let r = ScoreRanks(scores: scores, labels: scorer.pairs.labels)
+        cache[ObjectIdentifier(scorer), default: [:]][distance] = r
+        return r
+    }
+}
+
+/// Computes every metric's score ranks and pair uncertainties, then the reject curves, in
+/// parallel over metrics (one per core); each curve is O(N log N).
 func rejectCurves(_ jobs: [(name: String, scorer: PairScorer, metric: PairMetric)],
-                  mode: Analysis.UncertaintyMode, options: CurveOptions, log: StageLog) throws -> [(String, RejectCurve)] {
-    var inputs: [(scores: [Float], unc: [Float], labels: [Bool])] = []
+                  mode: Analysis.UncertaintyMode, options: CurveOptions, ranks: RanksCache,
+                  log: StageLog) throws -> [(String, RejectCurve)] {
+    var inputs: [(ranks: ScoreRanks, unc: [Float])] = []
     for job in jobs {
         log("scoring \(job.name) over \(job.scorer.pairs.count) pairs")
-        try withMetric(job.name) {
-            let s = try job.scorer.scores(job.metric.distance)
+        let r = try ranks.ranks(job.scorer, job.metric.distance, name: job.name)
+        let u = try withMetric(job.name) { () throws -> [Float] in
             let u = try job.scorer.uncertainties(job.metric.uncertainty)
-            try requireNoNaN(s, what: "score")
             try requireNoNaN(u, what: "pair uncertainty")
-            inputs.append((s, u, job.scorer.pairs.labels))
+            return u
         }
+        inputs.append((r, u))
     }
     log("reject curves: \(jobs.count) metrics x \(options.portions.count) portions x \(options.fars.count) FARs")
     var results = [Result<RejectCurve, Error>?](repeating: nil, count: jobs.count)
@@ -54,8 +73,8 @@ func rejectCurves(_ jobs: [(name: String, scorer: PairScorer, metric: PairMetric
     DispatchQueue.concurrentPerform(iterations: jobs.count) { i in
         let r = Result {
             try withMetric(jobs[i].name) {
-                try rejectCurve(scores: inputs[i].scores, pairUncertainty: inputs[i].unc, labels: inputs[i].labels,
-                                mode: mode, fars: options.fars, portions: options.portions)
+                try rejectCurve(ranks: inputs[i].ranks, pairUncertainty: inputs[i].unc, mode: mode,
+                                fars: options.fars, portions: options.portions)
             }
         }
         lock.lock(); results[i] = r; lock.unlock()
@@ -80,7 +99,8 @@ public func evaluateImagePairs(inputs: EvaluationInputs, pairs: PairIndex, metri
         log("biased-cosine bias from \(val.count) validation pairs: \(bias!)")
     }
     let scorer = try PairScorer(embeddings: inputs.embeddings, uncertainty: inputs.uncertainty, pairs: pairs, bias: bias)
-    let curves = try rejectCurves(metrics.map { ($0.description, scorer, $0) }, mode: mode, options: options, log: log)
+    let curves = try rejectCurves(metrics.map { ($0.description, scorer, $0) }, mode: mode, options: options,
+                                  ranks: RanksCache(), log: log)
     var results = EvaluationResults(kind: .reject, fars: options.fars, portions: options.portions,
                                     pairs: pairs.count, positives: pairs.positives)
     results.metrics = curves.map { (name: $0.0, curve: $0.1) }

@@ -7,7 +7,7 @@ struct FieldScanner {
     enum Separator { case comma, whitespace }
 
     let path: String
-    private let bytes: [UInt8]
+    private let data: Data
 
     init(path: String) throws {
         guard FileManager.default.fileExists(atPath: path) else { throw InputError(file: path, "no such file") }
@@ -15,7 +15,7 @@ struct FieldScanner {
             throw InputError(file: path, "cannot read the file")
         }
         self.path = path
-        bytes = [UInt8](data)
+        self.data = data
     }
 
     /// The fields of one line.
@@ -61,7 +61,8 @@ struct FieldScanner {
     /// Calls `body` for every non-blank line with its fields split at `separator` (commas keep
     /// empty fields; whitespace runs separate fields). Fields are trimmed of spaces.
     func forEachLine(separator: Separator, _ body: (Line) throws -> Void) throws {
-        try bytes.withUnsafeBufferPointer { buf in
+        try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
+            let buf = raw.bindMemory(to: UInt8.self)
             var ranges: [Range<Int>] = []
             ranges.reserveCapacity(16)
             var start = 0, number = 0
