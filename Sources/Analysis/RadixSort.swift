@@ -13,21 +13,39 @@ func sortableKey(_ f: Float) -> UInt32 {
 /// With `descending`, the order is descending and equal values still keep their index order.
 public func stableArgsort(_ values: [Float], descending: Bool = false) -> [Int32] {
     let n = values.count
-    if n == 0 { return [] }
-    var keys = values.map { descending ? ~sortableKey($0) : sortableKey($0) }
-    var idx = [Int32](unsafeUninitializedCapacity: n) { b, c in
+    let iota = [Int32](unsafeUninitializedCapacity: n) { b, c in
         for i in 0..<n { b[i] = Int32(i) }
         c = n
     }
+    return stableSortPayload(values, payload: iota, descending: descending)
+}
+
+/// `payload` reordered by a stable sort of `values` (payload[i] travels with values[i]).
+/// Carrying the payload through the radix passes replaces a random gather afterwards by the
+/// passes' sequential streams.
+public func stableSortPayload(_ values: [Float], payload: [Int32], descending: Bool = false) -> [Int32] {
+    let n = values.count
+    precondition(payload.count == n)
+    if n == 0 { return [] }
+    var keys = [UInt32](unsafeUninitializedCapacity: n) { b, c in
+        values.withUnsafeBufferPointer { v in
+            for i in 0..<n { b[i] = descending ? ~sortableKey(v[i]) : sortableKey(v[i]) }
+        }
+        c = n
+    }
+    var idx = payload
     if n < 256 {
-        return idx.sorted { keys[Int($0)] < keys[Int($1)] || (keys[Int($0)] == keys[Int($1)] && $0 < $1) }
+        let order = (0..<n).sorted { keys[$0] < keys[$1] || (keys[$0] == keys[$1] && $0 < $1) }
+        return order.map { payload[$0] }
     }
     var keys2 = [UInt32](repeating: 0, count: n)
     var idx2 = [Int32](repeating: 0, count: n)
     for shift in stride(from: 0, to: 33, by: 11) {
         var count = [Int](repeating: 0, count: 2049)
         keys.withUnsafeBufferPointer { k in
-            for i in 0..<n { count[Int((k[i] >> UInt32(shift)) & 0x7FF) + 1] += 1 }
+            count.withUnsafeMutableBufferPointer { c in
+                for i in 0..<n { c[Int((k[i] >> UInt32(shift)) & 0x7FF) + 1] += 1 }
+            }
         }
         if count[1...].contains(n) { continue }  // every key has the same digit
         for b in 1...2048 { count[b] += count[b - 1] }

@@ -124,7 +124,9 @@ public func rejectCurve(ranks: ScoreRanks, pairUncertainty: [Float], mode: Uncer
     guard !ranks.posSorted.isEmpty else { throw AnalysisError.noPositives(context: "the pair set") }
     guard !ranks.negSorted.isEmpty else { throw AnalysisError.noNegatives(context: "the pair set") }
 
-    let order = keepOrder(pairUncertainty, mode: mode)
+    // the pairs' rank codes in keep order (confidence: the reversed stable ascending order)
+    var codesInOrder = stableSortPayload(pairUncertainty, payload: ranks.code)
+    if mode == .confidence { codesInOrder.reverse() }
     var negKept = RankCounter(capacity: ranks.negSorted.count)
     var posKept = RankCounter(capacity: ranks.posSorted.count)
 
@@ -134,13 +136,11 @@ public func rejectCurve(ranks: ScoreRanks, pairUncertainty: [Float], mode: Uncer
 
     var inserted = 0
     for p in kept.indices.sorted(by: { kept[$0] < kept[$1] }) {
-        ranks.code.withUnsafeBufferPointer { code in
-            order.withUnsafeBufferPointer { ord in
-                while inserted < kept[p] {
-                    let c = Int(code[Int(ord[inserted])])
-                    if c < 0 { posKept.insert(-c - 1) } else { negKept.insert(c) }
-                    inserted += 1
-                }
+        codesInOrder.withUnsafeBufferPointer { code in
+            while inserted < kept[p] {
+                let c = Int(code[inserted])
+                if c < 0 { posKept.insert(-c - 1) } else { negKept.insert(c) }
+                inserted += 1
             }
         }
         let nNeg = negKept.count, nPos = posKept.count

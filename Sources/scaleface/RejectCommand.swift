@@ -25,6 +25,11 @@ struct RejectCommand: ParsableCommand {
     @Option(help: "Rejected portions: start:stop:count (numpy linspace) or a comma list.") var portions = "0:0.5:250"
     @Option(name: .customLong("val-pairs"), help: "Validation pairs giving the biased-cosine bias.") var valPairs: String?
     @Option(help: "The biased-cosine bias b, instead of --val-pairs.") var bias: Double?
+    @Option(help: "tar (reject curves only) or edc (also the FNM-EDC, docs/metrics.md).") var curve = "tar"
+    @Option(name: .customLong("pauc-limit"), help: "Discard limit of the EDC pAUC.") var paucLimit = 0.2
+    @Option(help: "Bootstrap replicates resampling subjects (store labels) for TAR@FAR and AUC intervals.")
+    var bootstrap = 0
+    @Option(help: "Seed of the bootstrap.") var seed: UInt64 = 0
     @Option(help: "Output directory.") var out: String
     @Flag(help: "No progress on stderr.") var quiet = false
 
@@ -35,6 +40,10 @@ struct RejectCommand: ParsableCommand {
         var stage = RejectStage(store: store, pairs: pairs, strategy: strategy,
                                 metrics: metrics.split(separator: ",").map(String.init),
                                 options: try curveOptions(fars: fars, portions: portions, mode: mode, bias: bias), out: out)
+        guard curve == "tar" || curve == "edc" else { throw ValidationError("--curve must be tar or edc, not '\(curve)'") }
+        stage.options.edcLimit = curve == "edc" ? paucLimit : nil
+        stage.options.bootstrap = bootstrap
+        stage.options.seed = seed
         stage.pairsFormat = format
         stage.validationPairs = valPairs
         stage.quiet = quiet

@@ -68,7 +68,7 @@ final class EvaluationStageTests: XCTestCase {
 
     // MARK: command line
 
-    private func makeStore(_ dir: URL, nanAt: Int? = nil) throws -> URL {
+    private func makeStore(_ dir: URL) throws -> URL {
         let data = dir.appendingPathComponent("data")
         var r = try TestSupport.scaleface(["synth-embeddings", "--out", data.path, "--identities", "20",
                                            "--images-per-identity", "3", "--dimension", "16"])
@@ -76,7 +76,8 @@ final class EvaluationStageTests: XCTestCase {
         let store = dir.appendingPathComponent("s.h5")
         r = try TestSupport.scaleface(["store", "import", "--out", store.path, "--paths", data.appendingPathComponent("paths.txt").path,
                                        "--embeddings", data.appendingPathComponent("embeddings.npy").path,
-                                       "--uncertainty", "scale=" + data.appendingPathComponent("confidence.npy").path + ":confidence"])
+                                       "--uncertainty", "scale=" + data.appendingPathComponent("confidence.npy").path + ":confidence",
+                                       "--labels", data.appendingPathComponent("labels.npy").path])
         XCTAssertEqual(r.status, 0, r.stderr)
         return store
     }
@@ -157,5 +158,28 @@ final class EvaluationStageTests: XCTestCase {
                                        "--strategy", "scale", "--fusions", "median_cosine", "--out", out])
         XCTAssertNotEqual(r.status, 0)
         XCTAssertTrue(r.stderr.contains("unknown fusion 'median'") && r.stderr.contains("stat-softmax"), r.stderr)
+    }
+
+    func testRejectCommandEDCAndBootstrap() throws {
+        let dir = try TestSupport.scratchDirectory(self)
+        let store = try makeStore(dir)
+        let out = dir.appendingPathComponent("out").path
+        let r = try TestSupport.scaleface(["reject", "--store", store.path, "--pairs", dir.appendingPathComponent("data/pairs.csv").path,
+                                           "--strategy", "scale", "--metrics", "cosine_mean", "--fars", "0.05,0.1",
+                                           "--portions", "0:0.3:4", "--curve", "edc", "--bootstrap", "20", "--seed", "4",
+                                           "--out", out, "--quiet"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/results.json"))) as! [String: Any]
+        let m = (json["metrics"] as! [String: Any])["cosine_mean"] as! [String: Any]
+        let edc = m["edc"] as! [String: Any]
+        let tar = m["tar"] as! [[Double]]
+        // the EDC starts from the error of the plain TAR@FAR
+        XCTAssertEqual((edc["start_error"] as! [Double])[0], 1 - tar[0][0], accuracy: 1e-12)
+        XCTAssertEqual((edc["fnmr"] as! [[Double]])[0][0], 1 - tar[0][0], accuracy: 1e-12)
+        XCTAssertEqual(edc["pauc_limit"] as? Double, 0.2)
+        let boot = m["bootstrap"] as! [String: Any]
+        XCTAssertEqual(boot["replicates"] as? Int, 20)
+        let lo = boot["tar_lower"] as! [Double], hi = boot["tar_upper"] as! [Double]
+        XCTAssertTrue(lo[0] <= hi[0])
     }
 }

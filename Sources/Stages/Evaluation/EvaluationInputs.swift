@@ -9,8 +9,12 @@ public struct EvaluationInputs {
     public var embeddings: RowMatrix
     public var uncertainty: RowMatrix?
     public var storedMode: Analysis.UncertaintyMode?
+    /// Per-image identity labels, when the store has them (used by --bootstrap).
+    public var labels: [Int64]?
 
-    public init(paths: [String], embeddings: RowMatrix, uncertainty: RowMatrix?, storedMode: Analysis.UncertaintyMode?) {
+    public init(paths: [String], embeddings: RowMatrix, uncertainty: RowMatrix?, storedMode: Analysis.UncertaintyMode?,
+                labels: [Int64]? = nil) {
+        self.labels = labels
         self.paths = paths
         self.embeddings = embeddings
         self.uncertainty = uncertainty
@@ -35,7 +39,8 @@ public struct EvaluationInputs {
                 throw InputError(file: path, "uncertainty '\(name)' is NaN or infinite for image \(row)")
             }
         }
-        return EvaluationInputs(paths: try store.paths(), embeddings: e, uncertainty: u, storedMode: mode)
+        return EvaluationInputs(paths: try store.paths(), embeddings: e, uncertainty: u, storedMode: mode,
+                                labels: try store.labels())
     }
 }
 

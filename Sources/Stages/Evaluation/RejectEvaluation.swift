@@ -9,6 +9,11 @@ public struct CurveOptions: Sendable {
     public var mode: Analysis.UncertaintyMode?
     /// The `biased-cosine` bias, when given directly.
     public var bias: Double?
+    /// Also compute the FNM-EDC (docs/metrics.md) with this pAUC discard limit.
+    public var edcLimit: Double?
+    /// Bootstrap replicates (0 = none) and their seed.
+    public var bootstrap = 0
+    public var seed: UInt64 = 0
 
     public init(fars: [Double], portions: [Double], mode: Analysis.UncertaintyMode? = nil, bias: Double? = nil) {
         self.fars = fars
@@ -104,5 +109,43 @@ public func evaluateImagePairs(inputs: EvaluationInputs, pairs: PairIndex, metri
     var results = EvaluationResults(kind: .reject, fars: options.fars, portions: options.portions,
                                     pairs: pairs.count, positives: pairs.positives)
     results.metrics = curves.map { (name: $0.0, curve: $0.1) }
+    for metric in metrics where options.edcLimit != nil || options.bootstrap > 0 {
+        let name = metric.description
+        let scores = try scorer.scores(metric.distance)
+        if let limit = options.edcLimit {
+            guard let u = inputs.uncertainty else {
+                throw AnalysisError.invalidArgument("--curve edc needs per-image qualities: pass --strategy NAME")
+            }
+            log("EDC \(name)")
+            let quality = pairQuality(imageQuality(u, mode: mode), pairs: pairs)
+            let e = try withMetric(name) {
+                try edCurve(scores: scores, labels: pairs.labels, pairQuality: quality, fars: options.fars,
+                            portions: options.portions, paucLimit: limit)
+            }
+            results.extras[name, default: []].append(("edc", .object([
+                ("threshold", .numbers(e.thresholds)), ("start_error", .numbers(e.startError)),
+                ("discarded", .numbers(e.discarded)), ("fnmr", .array(e.fnmr.map(JSONValue.numbers))),
+                ("pauc", .numbers(e.pauc)), ("pauc_limit", .number(e.paucLimit)),
+            ])))
+        }
+        if options.bootstrap > 0 {
+            guard let subjectOf = inputs.labels else {
+                throw AnalysisError.invalidArgument("--bootstrap resamples subjects: the store has no identity labels")
+            }
+            log("bootstrap \(name): \(options.bootstrap) replicates")
+            let b = try withMetric(name) {
+                try bootstrapIntervals(scores: scores, pairUncertainty: try scorer.uncertainties(metric.uncertainty),
+                                       labels: pairs.labels, subjects: pairs.left.map { subjectOf[Int($0)] },
+                                       mode: mode, fars: options.fars, portions: options.portions,
+                                       replicates: options.bootstrap, seed: options.seed)
+            }
+            results.extras[name, default: []].append(("bootstrap", .object([
+                ("replicates", .number(Double(b.replicates))), ("skipped", .number(Double(b.skipped))),
+                ("confidence", .number(b.confidence)),
+                ("tar_lower", .numbers(b.tarLower)), ("tar_upper", .numbers(b.tarUpper)),
+                ("auc_lower", .numbers(b.aucLower)), ("auc_upper", .numbers(b.aucUpper)),
+            ])))
+        }
+    }
     return results
 }
