@@ -22,29 +22,32 @@ if [ ! -f "$data/store.h5" ]; then
         --uncertainty "scale=$data/scale.npy:confidence" --model "synthetic" >/dev/null
 fi
 
+load0="$(cut -d' ' -f1-3 /proc/loadavg)"
 metrics="mean_cosine_mean,mean_cosine_harmonic-harmonic,mean_scale-mul-cosine_mul"
 fars="1e-6,1e-5,1e-4,1e-3,1e-2,1e-1"
 
-# "wall_seconds peak_rss_mib" from a /usr/bin/time -v log
+# "wall_seconds cpu_seconds peak_rss_mib" from a /usr/bin/time -v log (cpu = user + system)
 measure() {
     awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; w = s }
+                /User time \(seconds\)/ { c += $2 } /System time \(seconds\)/ { c += $2 }
                 /Maximum resident set size/ { r = $2 / 1024 }
-                END { printf "%.1f %.0f\n", w, r }' "$1"
+                END { printf "%.1f %.1f %.0f\n", w, c, r }' "$1"
 }
 
 /usr/bin/time -v "$bin" fusion --store "$data/store.h5" --protocol "$data/meta" --protocol-format insightface \
     --strategy scale --reject-metrics "$metrics" --fusions mean_cosine --fars "$fars" --portions 0:0.5:250 \
     --out "$work/scaleface" --quiet 2>"$work/sf.time"
-read -r sf_wall sf_rss < <(measure "$work/sf.time")
+read -r sf_wall sf_cpu sf_rss < <(measure "$work/sf.time")
 
 /usr/bin/time -v "$py" "$here/reference_ijbc.py" "$data" "$work/numpy.json" 2>"$work/np.time" >/dev/null
-read -r np_wall np_rss < <(measure "$work/np.time")
+read -r np_wall np_cpu np_rss < <(measure "$work/np.time")
 
-printf '%-28s %10s %14s\n' "IJB-C-scale fusion+reject" "wall (s)" "peak RSS (MiB)"
-printf '%-28s %10s %14s\n' "scaleface fusion" "$sf_wall" "$sf_rss"
-printf '%-28s %10s %14s\n' "numpy reference algorithm" "$np_wall" "$np_rss"
-awk -v a="$sf_wall" -v b="$np_wall" -v c="$sf_rss" -v d="$np_rss" \
-    'BEGIN { printf "speed-up %.1fx, memory ratio %.2f\n", b / a, c / d }'
+echo "load average before/after: $load0 / $(cut -d' ' -f1-3 /proc/loadavg) (2 cores; wall times need an idle machine)"
+printf '%-28s %10s %10s %14s\n' "IJB-C-scale fusion+reject" "wall (s)" "cpu (s)" "peak RSS (MiB)"
+printf '%-28s %10s %10s %14s\n' "scaleface fusion" "$sf_wall" "$sf_cpu" "$sf_rss"
+printf '%-28s %10s %10s %14s\n' "numpy reference algorithm" "$np_wall" "$np_cpu" "$np_rss"
+awk -v a="$sf_wall" -v b="$np_wall" -v c="$sf_rss" -v d="$np_rss" -v e="$sf_cpu" -v f="$np_cpu" \
+    'BEGIN { printf "speed-up %.1fx wall, %.1fx cpu; memory ratio %.2f\n", b / a, f / e, c / d }'
 echo "agreement with numpy (TAR points over 3 metrics x 6 FARs x 250 portions):"
 "$py" "$here/compare_results.py" "$work/scaleface/results.json" "$work/numpy.json"
 awk -v w="$sf_wall" -v r="$sf_rss" 'BEGIN {
