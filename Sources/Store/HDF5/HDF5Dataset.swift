@@ -81,9 +81,11 @@ public final class HDF5Dataset {
             try bits.withUnsafeMutableBytes { try read(r, memoryType: fileType.id, into: $0.baseAddress!) }
             return bits.map { Float(Float16(bitPattern: $0)) }
         }
-        var out = [Float](repeating: 0, count: n)
-        try out.withUnsafeMutableBytes { try read(r, memoryType: sf_H5T_NATIVE_FLOAT(), into: $0.baseAddress!) }
-        return out
+        // Uninitialised storage: HDF5 fills every element, and zeroing first would double the cost.
+        return try [Float](unsafeUninitializedCapacity: n) { buffer, initialised in
+            if n > 0 { try read(r, memoryType: sf_H5T_NATIVE_FLOAT(), into: buffer.baseAddress!) }
+            initialised = n
+        }
     }
 
     /// Reads rows as Int64; only integer datasets qualify.

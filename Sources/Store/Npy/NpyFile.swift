@@ -19,8 +19,11 @@ public enum NpyFile {
         let n = h.count
         switch h.dtype {
         case .float32:
-            var out = [Float](repeating: 0, count: n)
-            try out.withUnsafeMutableBytes { try readExactly(fd, $0, offset: h.dataOffset, path) }
+            // Uninitialised storage: zero-filling a gigabyte first costs as much as reading it.
+            let out = try [Float](unsafeUninitializedCapacity: n) { buffer, initialised in
+                try readExactly(fd, UnsafeMutableRawBufferPointer(buffer), offset: h.dataOffset, path)
+                initialised = n
+            }
             return (out, h.shape)
         case .float16:
             var bits = [UInt16](repeating: 0, count: n)
