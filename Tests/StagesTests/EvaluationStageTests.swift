@@ -101,6 +101,13 @@ final class EvaluationStageTests: XCTestCase {
         XCTAssertEqual((m["kept"] as! [Int]).first, json["pairs"] as? Int)
         let csv = try String(contentsOfFile: out + "/results.csv", encoding: .utf8)
         XCTAssertEqual(csv.split(separator: "\n").count, 1 + 2 * 2 * 11)
+        let figures = TestSupport.entries(URL(fileURLWithPath: out + "/figures"))
+        XCTAssertEqual(figures, ["all_far_0.05.png", "all_far_0.1.png", "cosine_mean_reject.png", "cosine_mean_scores.png",
+                                 "cosine_mean_uncertainty.png", "scale-sqrt-mul-cosine_harmonic-harmonic_reject.png",
+                                 "scale-sqrt-mul-cosine_harmonic-harmonic_scores.png",
+                                 "scale-sqrt-mul-cosine_harmonic-harmonic_uncertainty.png"])
+        let png = try Data(contentsOf: URL(fileURLWithPath: out + "/figures/cosine_mean_reject.png"))
+        XCTAssertEqual(Array(png.prefix(4)), [0x89, 0x50, 0x4E, 0x47])
 
         r = try TestSupport.scaleface(["reject", "--store", store.path, "--pairs", pairs, "--strategy", "scale",
                                        "--metrics", "cosine_avg", "--out", out])

@@ -22,6 +22,8 @@ public struct EvaluationResults: Sendable {
     public var verification: [Verification] = []
     /// Extra per-metric members (EDC, bootstrap intervals) written beside the curve.
     public var extras: [String: [(String, JSONValue)]] = [:]
+    /// Values for the histogram figures, per metric (not written to results.json).
+    public var histograms: [String: MetricHistograms] = [:]
 
     public var json: JSONValue {
         var top: [(String, JSONValue)] = [
@@ -68,12 +70,13 @@ public struct EvaluationResults: Sendable {
         return out
     }
 
-    /// Writes results.json and results.csv into `directory` (created if missing), each under a
-    /// temporary name first.
-    public func write(to directory: String) throws {
+    /// Writes results.json, results.csv and (unless `figures` is false) figures/*.png into
+    /// `directory` (created if missing), each file under a temporary name first.
+    public func write(to directory: String, figures: Bool = true) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try writeText(json.serialized() + "\n", to: (directory as NSString).appendingPathComponent("results.json"))
         try writeText(csv, to: (directory as NSString).appendingPathComponent("results.csv"))
+        if figures { try writeEvaluationFigures(self, histograms: histograms, to: directory) }
     }
 }
 

@@ -71,7 +71,9 @@ public func evaluateTemplates(fused: [FusionMethod: FusedTemplates], pairs: Pair
             (name: m.description, scorer: try scorer(m.fusion),
              metric: PairMetric(distance: m.distance, uncertainty: m.uncertainty!))
         }
-        results.metrics = try rejectCurves(jobs, mode: mode, options: options.curve, ranks: ranks, log: log).map { (name: $0.0, curve: $0.1) }
+        let curves = try rejectCurves(jobs, mode: mode, options: options.curve, ranks: ranks, log: log)
+        results.metrics = curves.map { (name: $0.0, curve: $0.1) }
+        for c in curves { results.histograms[c.0] = c.2 }
     }
     return results
 }

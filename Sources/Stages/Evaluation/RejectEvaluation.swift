@@ -60,7 +60,7 @@ final class RanksCache {
 /// parallel over metrics (one per core); each curve is O(N log N).
 func rejectCurves(_ jobs: [(name: String, scorer: PairScorer, metric: PairMetric)],
                   mode: Analysis.UncertaintyMode, options: CurveOptions, ranks: RanksCache,
-                  log: StageLog) throws -> [(String, RejectCurve)] {
+                  log: StageLog) throws -> [(String, RejectCurve, MetricHistograms)] {
     var inputs: [(ranks: ScoreRanks, unc: [Float])] = []
     for job in jobs {
         log("scoring \(job.name) over \(job.scorer.pairs.count) pairs")
@@ -84,7 +84,10 @@ func rejectCurves(_ jobs: [(name: String, scorer: PairScorer, metric: PairMetric
         }
         lock.lock(); results[i] = r; lock.unlock()
     }
-    return try zip(jobs, results).map { job, r in (job.name, try r!.get()) }
+    return try zip(jobs, results).enumerated().map { i, jr in
+        (jr.0.name, try jr.1!.get(), MetricHistograms(ranks: inputs[i].ranks, uncertainty: inputs[i].unc,
+                                                     labels: jr.0.scorer.pairs.labels))
+    }
 }
 
 /// Reject verification over image pairs (REFERENCE section 7).
@@ -109,6 +112,7 @@ public func evaluateImagePairs(inputs: EvaluationInputs, pairs: PairIndex, metri
     var results = EvaluationResults(kind: .reject, fars: options.fars, portions: options.portions,
                                     pairs: pairs.count, positives: pairs.positives)
     results.metrics = curves.map { (name: $0.0, curve: $0.1) }
+    for c in curves { results.histograms[c.0] = c.2 }
     for metric in metrics where options.edcLimit != nil || options.bootstrap > 0 {
         let name = metric.description
         let scores = try scorer.scores(metric.distance)
