@@ -31,6 +31,9 @@ struct FusionCommand: ParsableCommand {
     @Option(help: "Rejected portions: start:stop:count (numpy linspace) or a comma list.") var portions = "0:0.5:250"
     @Flag(name: .customLong("equal-uncertainty-enroll"), help: "Set the enrollment side's uncertainty to 1.")
     var equalUncertaintyEnroll = false
+    @Option(name: .customLong("flip-features"),
+            help: "A store of embeddings of the horizontally flipped images, summed into each image's before fusion.")
+    var flipFeatures: String?
     @Option(help: "The biased-cosine bias b.") var bias: Double?
     @Option(help: "Seed of the random fusion.") var seed: UInt64 = 0
     @Option(help: "Output directory.") var out: String
@@ -47,6 +50,7 @@ struct FusionCommand: ParsableCommand {
                                 out: out)
         stage.equalUncertaintyEnroll = equalUncertaintyEnroll
         stage.seed = seed
+        stage.flipFeatures = flipFeatures
         stage.quiet = quiet
         try stage.run()
     }

@@ -161,6 +161,16 @@ final class EvaluationStageTests: XCTestCase {
         XCTAssertEqual(json["positives"] as? Int, 20)
         XCTAssertEqual(Set((json["verification"] as! [String: Any]).keys), ["mean_cosine", "media-mean_cosine"])
 
+        // flip features equal to the features double every embedding: cosines, hence TARs, stay
+        let flipOut = dir.appendingPathComponent("flip").path
+        r = try TestSupport.scaleface(["fusion", "--store", store.path, "--protocol", meta.path, "--protocol-format", "insightface",
+                                       "--strategy", "scale", "--fusions", "mean_cosine,media-mean_cosine",
+                                       "--flip-features", store.path, "--fars", "0.1", "--out", flipOut, "--quiet"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let flipJSON = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: flipOut + "/results.json"))) as! [String: Any]
+        let tarOf = { (j: [String: Any]) in ((j["verification"] as! [String: Any])["media-mean_cosine"] as! [String: Any])["tar"] as! [Double] }
+        XCTAssertEqual(tarOf(flipJSON), tarOf(json))
+
         r = try TestSupport.scaleface(["fusion", "--store", store.path, "--protocol", meta.path, "--protocol-format", "insightface",
                                        "--strategy", "scale", "--fusions", "median_cosine", "--out", out])
         XCTAssertNotEqual(r.status, 0)

@@ -21,6 +21,24 @@ public struct EvaluationInputs {
         self.storedMode = storedMode
     }
 
+    /// Adds the embeddings of horizontally flipped images from a second store (InsightFace's
+    /// flip test: features summed before fusion). Every image of this store must be there.
+    public mutating func addFlipFeatures(store path: String) throws {
+        let flip = try EmbeddingStore.open(path)
+        guard flip.dimension == embeddings.columns else {
+            throw InputError(file: path, "flip features have dimension \(flip.dimension), expected \(embeddings.columns)")
+        }
+        let flipPaths = try flip.paths()
+        let values = try flip.embeddings()
+        var rowOf: [String: Int] = [:]
+        for (i, p) in flipPaths.enumerated() { rowOf[p] = i }
+        let d = embeddings.columns
+        for (i, p) in paths.enumerated() {
+            guard let r = rowOf[p] else { throw InputError(file: path, "no flipped embedding for image '\(p)'") }
+            for j in 0..<d { embeddings.values[i * d + j] += values[r * d + j] }
+        }
+    }
+
     /// Only the image keys, for resolving a protocol before the embeddings are loaded.
     public static func paths(store path: String) throws -> [String] {
         try EmbeddingStore.open(path).paths()

@@ -50,6 +50,8 @@ public struct FusionStage {
     public var options: CurveOptions
     public var equalUncertaintyEnroll = false
     public var seed: UInt64 = 0
+    /// A store of flipped-image embeddings summed into the images' before fusion.
+    public var flipFeatures: String?
     public var out: String
     public var quiet = false
 
@@ -81,7 +83,8 @@ public struct FusionStage {
             let templates = try readTemplateProtocol(directory: protocolDirectory, format: protocolFormat,
                                                      index: ImageKeyIndex(paths: EvaluationInputs.paths(store: store)))
             if !quiet { FileHandle.standardError.write(Data("protocol: \(templates.summary)\n".utf8)) }
-            let inputs = try EvaluationInputs.load(store: store, strategy: strategy)
+            var inputs = try EvaluationInputs.load(store: store, strategy: strategy)
+            if let flip = flipFeatures { try inputs.addFlipFeatures(store: flip) }
             log("loaded \(inputs.paths.count) images x \(inputs.embeddings.columns) from \(store)")
             let fused = try fuseAll(inputs: inputs, templates: templates, options: fusionOptions, log: log)
             return (fused, templates.pairs, inputs.storedMode)
