@@ -24,29 +24,51 @@ public func stableArgsort(_ values: [Float], descending: Bool = false) -> [Int32
 /// Carrying the payload through the radix passes replaces a random gather afterwards by the
 /// passes' sequential streams.
 public func stableSortPayload(_ values: [Float], payload: [Int32], descending: Bool = false) -> [Int32] {
+    radixSort(values, payload: payload, descending: descending).payload
+}
+
+/// Inverse of `sortableKey`.
+@inline(__always)
+func floatFromKey(_ k: UInt32) -> Float {
+    Float(bitPattern: k & 0x8000_0000 != 0 ? k & 0x7FFF_FFFF : ~k)
+}
+
+/// Stable LSD radix sort of `values` (as sortable keys, complemented when `descending`)
+/// carrying `payload`: three 11-bit passes, the three digit histograms counted in one
+/// read. Returns the sorted keys and payload.
+func radixSort(_ values: [Float], payload: [Int32], descending: Bool) -> (keys: [UInt32], payload: [Int32]) {
     let n = values.count
     precondition(payload.count == n)
-    if n == 0 { return [] }
+    if n == 0 { return ([], []) }
     var keys = [UInt32](unsafeUninitializedCapacity: n) { b, c in
         values.withUnsafeBufferPointer { v in
             for i in 0..<n { b[i] = descending ? ~sortableKey(v[i]) : sortableKey(v[i]) }
         }
         c = n
     }
-    var idx = payload
     if n < 256 {
         let order = (0..<n).sorted { keys[$0] < keys[$1] || (keys[$0] == keys[$1] && $0 < $1) }
-        return order.map { payload[$0] }
+        return (order.map { keys[$0] }, order.map { payload[$0] })
+    }
+    var idx = payload
+    // histograms of the three digits in one pass
+    var counts = [[Int]](repeating: [Int](repeating: 0, count: 2049), count: 3)
+    counts.withUnsafeMutableBufferPointer { cs in
+        var c0 = [Int](repeating: 0, count: 2049), c1 = c0, c2 = c0
+        keys.withUnsafeBufferPointer { k in
+            for i in 0..<n {
+                let v = k[i]
+                c0[Int(v & 0x7FF) + 1] += 1
+                c1[Int((v >> 11) & 0x7FF) + 1] += 1
+                c2[Int(v >> 22) + 1] += 1
+            }
+        }
+        cs[0] = c0; cs[1] = c1; cs[2] = c2
     }
     var keys2 = [UInt32](repeating: 0, count: n)
     var idx2 = [Int32](repeating: 0, count: n)
-    for shift in stride(from: 0, to: 33, by: 11) {
-        var count = [Int](repeating: 0, count: 2049)
-        keys.withUnsafeBufferPointer { k in
-            count.withUnsafeMutableBufferPointer { c in
-                for i in 0..<n { c[Int((k[i] >> UInt32(shift)) & 0x7FF) + 1] += 1 }
-            }
-        }
+    for (pass, shift) in [0, 11, 22].enumerated() {
+        var count = counts[pass]
         if count[1...].contains(n) { continue }  // every key has the same digit
         for b in 1...2048 { count[b] += count[b - 1] }
         keys.withUnsafeBufferPointer { k in
@@ -69,5 +91,5 @@ public func stableSortPayload(_ values: [Float], payload: [Int32], descending: B
         swap(&keys, &keys2)
         swap(&idx, &idx2)
     }
-    return idx
+    return (keys, idx)
 }

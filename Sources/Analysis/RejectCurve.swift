@@ -51,18 +51,27 @@ public struct ScoreRanks: Sendable {
     /// Scores must not be NaN (checked by the callers).
     public init(scores: [Float], labels: [Bool]) {
         let n = scores.count
-        let byScore = stableArgsort(scores, descending: true)
+        // the label travels in the payload's top bit, the score is recovered from its key, so
+        // the only random access left is the write of each pair's code
+        let tagged = [Int32](unsafeUninitializedCapacity: n) { b, c in
+            for i in 0..<n { b[i] = Int32(i) | (labels[i] ? Int32.min : 0) }
+            c = n
+        }
+        let sorted = radixSort(scores, payload: tagged, descending: true)
         var code = [Int32](repeating: 0, count: n)
         var neg = [Float](), pos = [Float]()
         neg.reserveCapacity(n)
-        byScore.withUnsafeBufferPointer { order in
-            code.withUnsafeMutableBufferPointer { c in
-                for p in order {
-                    let i = Int(p)
-                    if labels[i] {
-                        c[i] = -Int32(pos.count) - 1; pos.append(scores[i])
-                    } else {
-                        c[i] = Int32(neg.count); neg.append(scores[i])
+        sorted.keys.withUnsafeBufferPointer { keys in
+            sorted.payload.withUnsafeBufferPointer { order in
+                code.withUnsafeMutableBufferPointer { c in
+                    for j in 0..<n {
+                        let p = order[j]
+                        let score = floatFromKey(~keys[j])
+                        if p < 0 {
+                            c[Int(p & Int32.max)] = -Int32(pos.count) - 1; pos.append(score)
+                        } else {
+                            c[Int(p)] = Int32(neg.count); neg.append(score)
+                        }
                     }
                 }
             }
