@@ -199,4 +199,33 @@ final class EvaluationStageTests: XCTestCase {
         let lo = boot["tar_lower"] as! [Double], hi = boot["tar_upper"] as! [Double]
         XCTAssertTrue(lo[0] <= hi[0])
     }
+
+    /// The store refuses non-finite values, but a formula can still give NaN: scale-harmonic
+    /// with two zero scales is 0 / 0.
+    func testNaNScoreIsAClearError() throws {
+        let dir = try TestSupport.scratchDirectory(self)
+        let py = try TestSupport.python(packages: ["numpy"])
+        let script = """
+            import numpy as np, sys
+            d = sys.argv[1]
+            np.save(d + '/emb.npy', np.random.default_rng(0).normal(size=(4, 8)).astype(np.float32))
+            np.save(d + '/u.npy', np.array([1, 0, 3, 0], np.float32))
+            open(d + '/paths.txt', 'w').write('a\\nb\\nc\\nd\\n')
+            open(d + '/pairs.csv', 'w').write('a,b,1\\nb,d,0\\na,c,0\\nc,d,1\\n')
+            """
+        let r0 = try TestSupport.run(py, ["-c", script, dir.path])
+        XCTAssertEqual(r0.status, 0, r0.stderr)
+        var r = try TestSupport.scaleface(["store", "import", "--out", dir.appendingPathComponent("a.h5").path,
+                                           "--paths", dir.appendingPathComponent("paths.txt").path,
+                                           "--embeddings", dir.appendingPathComponent("emb.npy").path,
+                                           "--uncertainty", "s=" + dir.appendingPathComponent("u.npy").path + ":confidence"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        r = try TestSupport.scaleface(["reject", "--store", dir.appendingPathComponent("a.h5").path,
+                                       "--pairs", dir.appendingPathComponent("pairs.csv").path, "--strategy", "s",
+                                       "--metrics", "scale-harmonic-cosine_mean", "--fars", "0.5",
+                                       "--out", dir.appendingPathComponent("o").path])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.stderr.contains("metric scale-harmonic-cosine_mean: score is NaN at pair 1"), r.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("o/results.json").path))
+    }
 }
