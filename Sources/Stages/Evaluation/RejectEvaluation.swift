@@ -39,54 +39,79 @@ func requireMeasurable(_ pairs: PairIndex, fars: [Double], what: String) throws 
 }
 
 /// Score ranks per (scorer, distance), built once and shared by verification and by every
-/// reject metric with the same score.
-final class RanksCache {
-    private var cache: [ObjectIdentifier: [PairDistance: ScoreRanks]] = [:]
+/// reject metric with the same score. `ranks` may be called from several threads once the
+/// scores themselves exist (`scores(_:_:name:)` is called first, serially): each entry is
+/// built by the first thread that asks, the others wait for it.
+final class RanksCache: @unchecked Sendable {
+    private final class Entry: @unchecked Sendable {
+        let scores: [Float]
+        let labels: [Bool]
+        let lock = NSLock()
+        var ranks: ScoreRanks?
+        init(scores: [Float], labels: [Bool]) { self.scores = scores; self.labels = labels }
+    }
 
-    func ranks(_ scorer: PairScorer, _ distance: PairDistance, name: String) throws -> ScoreRanks {
-        if let r = cache[ObjectIdentifier(scorer)]?[distance] { return r }
+    private struct Key: Hashable { var scorer: ObjectIdentifier; var distance: PairDistance }
+    private var entries: [Key: Entry] = [:]
+    private let lock = NSLock()
+
+    /// Computes (serially) and checks the scores of `distance`.
+    func prepare(_ scorer: PairScorer, _ distance: PairDistance, name: String) throws {
+        let key = Key(scorer: ObjectIdentifier(scorer), distance: distance)
+        if lock.withLock({ entries[key] }) != nil { return }
         let scores = try withMetric(name) { () throws -> [Float] in
             let s = try scorer.scores(distance)
             try requireNoNaN(s, what: "score")
             return s
         }
-        let r = ScoreRanks(scores: scores, labels: scorer.pairs.labels)
-        cache[ObjectIdentifier(scorer), default: [:]][distance] = r
-        return r
+        lock.withLock { entries[key] = Entry(scores: scores, labels: scorer.pairs.labels) }
+    }
+
+    func ranks(_ scorer: PairScorer, _ distance: PairDistance, name: String) throws -> ScoreRanks {
+        try prepare(scorer, distance, name: name)
+        let entry = lock.withLock { entries[Key(scorer: ObjectIdentifier(scorer), distance: distance)]! }
+        return entry.lock.withLock {
+            if let r = entry.ranks { return r }
+            let r = ScoreRanks(scores: entry.scores, labels: entry.labels)
+            entry.ranks = r
+            return r
+        }
     }
 }
 
-/// Computes every metric's score ranks and pair uncertainties, then the reject curves, in
-/// parallel over metrics (one per core); each curve is O(N log N).
+/// Computes every metric's scores and pair uncertainties (serially: the scorers cache), then
+/// score ranks and reject curves in parallel over metrics (one per core); each curve is
+/// O(N log N).
 func rejectCurves(_ jobs: [(name: String, scorer: PairScorer, metric: PairMetric)],
                   mode: Analysis.UncertaintyMode, options: CurveOptions, ranks: RanksCache,
                   log: StageLog) throws -> [(String, RejectCurve, MetricHistograms)] {
-    var inputs: [(ranks: ScoreRanks, unc: [Float])] = []
+    var uncertainties: [[Float]] = []
     for job in jobs {
         log("scoring \(job.name) over \(job.scorer.pairs.count) pairs")
-        let r = try ranks.ranks(job.scorer, job.metric.distance, name: job.name)
-        let u = try withMetric(job.name) { () throws -> [Float] in
+        try ranks.prepare(job.scorer, job.metric.distance, name: job.name)
+        uncertainties.append(try withMetric(job.name) { () throws -> [Float] in
             let u = try job.scorer.uncertainties(job.metric.uncertainty)
             try requireNoNaN(u, what: "pair uncertainty")
             return u
-        }
-        inputs.append((r, u))
+        })
     }
     log("reject curves: \(jobs.count) metrics x \(options.portions.count) portions x \(options.fars.count) FARs")
-    var results = [Result<RejectCurve, Error>?](repeating: nil, count: jobs.count)
+    var results = [Result<(RejectCurve, MetricHistograms), Error>?](repeating: nil, count: jobs.count)
     let lock = NSLock()
     DispatchQueue.concurrentPerform(iterations: jobs.count) { i in
-        let r = Result {
+        let r = Result { () throws -> (RejectCurve, MetricHistograms) in
             try withMetric(jobs[i].name) {
-                try rejectCurve(ranks: inputs[i].ranks, pairUncertainty: inputs[i].unc, mode: mode,
-                                fars: options.fars, portions: options.portions)
+                let r = try ranks.ranks(jobs[i].scorer, jobs[i].metric.distance, name: jobs[i].name)
+                let curve = try rejectCurve(ranks: r, pairUncertainty: uncertainties[i], mode: mode,
+                                            fars: options.fars, portions: options.portions)
+                return (curve, MetricHistograms(ranks: r, uncertainty: uncertainties[i], labels: jobs[i].scorer.pairs.labels))
             }
         }
         lock.lock(); results[i] = r; lock.unlock()
     }
-    return try zip(jobs, results).enumerated().map { i, jr in
-        (jr.0.name, try jr.1!.get(), MetricHistograms(ranks: inputs[i].ranks, uncertainty: inputs[i].unc,
-                                                     labels: jr.0.scorer.pairs.labels))
+    return try zip(jobs, results).map { job, r in
+        let (curve, histograms) = try r!.get()
+        return (job.name, curve, histograms)
     }
 }
 
