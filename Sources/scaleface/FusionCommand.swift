@@ -35,7 +35,11 @@ struct FusionCommand: ParsableCommand {
             help: "A store of embeddings of the horizontally flipped images, summed into each image's before fusion.")
     var flipFeatures: String?
     @Option(help: "The biased-cosine bias b.") var bias: Double?
-    @Option(help: "Seed of the random fusion.") var seed: UInt64 = 0
+    @Option(help: "Seed of the random fusion and of the bootstrap.") var seed: UInt64 = 0
+    @Option(help: "tar (reject curves only) or edc (also the FNM-EDC of every reject metric).") var curve = "tar"
+    @Option(name: .customLong("pauc-limit"), help: "Discard limit of the EDC pAUC.") var paucLimit = 0.2
+    @Option(help: "Bootstrap replicates resampling subjects (reference and ijbc layouts) for TAR@FAR and AUC intervals.")
+    var bootstrap = 0
     @Option(help: "Output directory.") var out: String
     @Flag(help: "No progress on stderr.") var quiet = false
 
@@ -48,6 +52,10 @@ struct FusionCommand: ParsableCommand {
                                 strategy: strategy, verification: list(fusions), reject: list(rejectMetrics),
                                 options: try curveOptions(fars: fars, portions: portions, mode: mode, bias: bias),
                                 out: out)
+        guard curve == "tar" || curve == "edc" else { throw ValidationError("--curve must be tar or edc, not '\(curve)'") }
+        stage.options.edcLimit = curve == "edc" ? paucLimit : nil
+        stage.options.bootstrap = bootstrap
+        stage.options.seed = seed
         stage.equalUncertaintyEnroll = equalUncertaintyEnroll
         stage.seed = seed
         stage.flipFeatures = flipFeatures

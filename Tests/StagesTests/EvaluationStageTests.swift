@@ -49,6 +49,38 @@ final class EvaluationStageTests: XCTestCase {
         }
     }
 
+    /// Template EDC starts from the template verification error; bootstrap needs subjects.
+    func testTemplateEDCAndBootstrap() throws {
+        let g = try golden()
+        let inputs = EvaluationInputs(
+            paths: (0..<(g.embeddings.count / g.dimension)).map { "img\($0)" },
+            embeddings: try RowMatrix(values: g.embeddings, rows: g.embeddings.count / g.dimension, columns: g.dimension),
+            uncertainty: try RowMatrix(values: g.uncertainty, rows: g.uncertainty.count, columns: 1), storedMode: .uncertainty)
+        let pairs = try PairIndex(left: g.left, right: g.right, labels: g.labels)
+        let members = try TemplateMembers(offsets: g.offsets, members: g.members)
+        let proto = TemplateProtocol(templateIDs: Array(0..<members.count), members: members, pairs: pairs,
+                                     droppedTemplates: 0, droppedPairs: 0, missingImages: 0)
+        var curve = CurveOptions(fars: [0.01, 0.1], portions: linspace(0, 0.5, 6))
+        curve.edcLimit = 0.2
+        curve.bootstrap = 10
+        curve.seed = 2
+        let options = FusionOptions(verification: [try FusionMetric(name: "mean_cosine", withUncertainty: false)],
+                                    reject: [try FusionMetric(name: "mean_cosine_mean", withUncertainty: true)], curve: curve)
+        let fused = try fuseAll(inputs: inputs, templates: proto, options: options)
+        XCTAssertThrowsError(try evaluateTemplates(fused: fused, pairs: pairs, options: options, storedMode: .uncertainty)) {
+            XCTAssertTrue("\($0)".contains("no subjects"), "\($0)")
+        }
+        // golden pairs: subject of a template = identity of its images; any per-row id works here
+        let subjects = (0..<Int64(members.count)).map { $0 % 7 }
+        let r = try evaluateTemplates(fused: fused, pairs: pairs, options: options, storedMode: .uncertainty, subjects: subjects)
+        let extras = try XCTUnwrap(r.extras["mean_cosine_mean"])
+        XCTAssertEqual(extras.map(\.0), ["edc", "bootstrap"])
+        guard case let .object(edc) = extras[0].1, case let .array(start)? = edc.first(where: { $0.0 == "start_error" })?.1 else {
+            return XCTFail("no start_error")
+        }
+        for (s, p) in zip(start, r.verification[0].points) { XCTAssertEqual(s, .number(1 - p.tar)) }
+    }
+
     func testResultsJSONAndCSVLayout() throws {
         let curve = RejectCurve(fars: [0.1, 0.5], portions: [0, 0.25], kept: [4, 3], tar: [[1, 0.5], [1, .nan]],
                                 far: [[0, 0], [0.5, .nan]], threshold: [[0.25, 0.5], [0.125, .nan]], auc: [0.1875, .nan])

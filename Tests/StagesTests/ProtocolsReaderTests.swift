@@ -76,6 +76,7 @@ final class ProtocolsReaderTests: XCTestCase {
         let index = ImageKeyIndex(paths: ["10/img_5.jpg", "10/frames_2.png", "11/img_7.jpg", "10/img_9.jpg", "11/img_8.jpg"])
         let proto = try readTemplateProtocol(directory: dir, format: .reference, index: index)
         XCTAssertEqual(proto.templateIDs, [1, 2, 20, 21])
+        XCTAssertEqual(proto.subjects, [10, 11, 10, 11])
         // template 1: keys sorted as strings, the duplicate counted once
         XCTAssertEqual(Array(proto.members.members[0..<2]), [1, 0])
         XCTAssertEqual(proto.members.offsets, [0, 2, 3, 4, 5])
@@ -127,6 +128,7 @@ final class ProtocolsReaderTests: XCTestCase {
         let index = ImageKeyIndex(paths: ["loose_crop/1.jpg", "loose_crop/2.jpg", "loose_crop/3.jpg"])
         let proto = try readTemplateProtocol(directory: dir, format: .insightface, index: index)
         XCTAssertEqual(proto.templateIDs, [1, 2])
+        XCTAssertNil(proto.subjects)
         XCTAssertEqual(proto.pairs.labels, [true])
         XCTAssertEqual(proto.droppedPairs, 2)
         XCTAssertEqual(proto.members.detectorScores, [0.9, 0.5, 0.7])

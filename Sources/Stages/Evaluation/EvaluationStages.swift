@@ -78,7 +78,8 @@ public struct FusionStage {
             throw AnalysisError.invalidArgument("nothing to do: give --fusions and/or --reject-metrics")
         }
         // image embeddings live only inside this closure, so they are freed before pair scoring
-        let (fused, pairs, storedMode) = try { () throws -> ([FusionMethod: FusedTemplates], PairIndex, Analysis.UncertaintyMode?) in
+        let (fused, pairs, storedMode, subjects) = try { () throws
+            -> ([FusionMethod: FusedTemplates], PairIndex, Analysis.UncertaintyMode?, [Int64]?) in
             // the protocol first: its text is freed before the embeddings are loaded
             let templates = try readTemplateProtocol(directory: protocolDirectory, format: protocolFormat,
                                                      index: ImageKeyIndex(paths: EvaluationInputs.paths(store: store)))
@@ -87,10 +88,10 @@ public struct FusionStage {
             if let flip = flipFeatures { try inputs.addFlipFeatures(store: flip) }
             log("loaded \(inputs.paths.count) images x \(inputs.embeddings.columns) from \(store)")
             let fused = try fuseAll(inputs: inputs, templates: templates, options: fusionOptions, log: log)
-            return (fused, templates.pairs, inputs.storedMode)
+            return (fused, templates.pairs, inputs.storedMode, templates.subjects)
         }()
         let results = try evaluateTemplates(fused: fused, pairs: pairs, options: fusionOptions,
-                                            storedMode: storedMode, log: log)
+                                            storedMode: storedMode, subjects: subjects, log: log)
         try results.write(to: out)
         log("wrote \(out)/results.json and results.csv")
         return results

@@ -39,7 +39,7 @@ public func fuseAll(inputs: EvaluationInputs, templates: TemplateProtocol, optio
 }
 
 public func evaluateTemplates(fused: [FusionMethod: FusedTemplates], pairs: PairIndex, options: FusionOptions,
-                              storedMode: Analysis.UncertaintyMode?,
+                              storedMode: Analysis.UncertaintyMode?, subjects: [Int64]? = nil,
                               log: StageLog = StageLog(quiet: true)) throws -> EvaluationResults {
     try requireMeasurable(pairs, fars: options.curve.fars, what: "the template pairs")
     var scorers: [FusionMethod: PairScorer] = [:]
@@ -74,6 +74,13 @@ public func evaluateTemplates(fused: [FusionMethod: FusedTemplates], pairs: Pair
         let curves = try rejectCurves(jobs, mode: mode, options: options.curve, ranks: ranks, log: log)
         results.metrics = curves.map { (name: $0.0, curve: $0.1) }
         for c in curves { results.histograms[c.0] = c.2 }
+        for (job, m) in zip(jobs, options.reject) {
+            try addCurveExtras(&results, name: job.name, scorer: job.scorer, metric: job.metric,
+                               rowQuality: job.scorer.uncertainty.map { imageQuality($0, mode: mode) },
+                               rowSubjects: subjects,
+                               subjectSource: "the \(m.fusion) templates have no subjects (the insightface layout has none)",
+                               mode: mode, options: options.curve, log: log)
+        }
     }
     return results
 }

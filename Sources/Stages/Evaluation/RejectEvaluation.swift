@@ -138,43 +138,55 @@ public func evaluateImagePairs(inputs: EvaluationInputs, pairs: PairIndex, metri
                                     pairs: pairs.count, positives: pairs.positives)
     results.metrics = curves.map { (name: $0.0, curve: $0.1) }
     for c in curves { results.histograms[c.0] = c.2 }
-    for metric in metrics where options.edcLimit != nil || options.bootstrap > 0 {
-        let name = metric.description
-        let scores = try scorer.scores(metric.distance)
-        if let limit = options.edcLimit {
-            guard let u = inputs.uncertainty else {
-                throw AnalysisError.invalidArgument("--curve edc needs per-image qualities: pass --strategy NAME")
-            }
-            log("EDC \(name)")
-            let quality = pairQuality(imageQuality(u, mode: mode), pairs: pairs)
-            let e = try withMetric(name) {
-                try edCurve(scores: scores, labels: pairs.labels, pairQuality: quality, fars: options.fars,
-                            portions: options.portions, paucLimit: limit)
-            }
-            results.extras[name, default: []].append(("edc", .object([
-                ("threshold", .numbers(e.thresholds)), ("start_error", .numbers(e.startError)),
-                ("discarded", .numbers(e.discarded)), ("fnmr", .array(e.fnmr.map(JSONValue.numbers))),
-                ("pauc", .numbers(e.pauc)), ("pauc_limit", .number(e.paucLimit)),
-            ])))
-        }
-        if options.bootstrap > 0 {
-            guard let subjectOf = inputs.labels else {
-                throw AnalysisError.invalidArgument("--bootstrap resamples subjects: the store has no identity labels")
-            }
-            log("bootstrap \(name): \(options.bootstrap) replicates")
-            let b = try withMetric(name) {
-                try bootstrapIntervals(scores: scores, pairUncertainty: try scorer.uncertainties(metric.uncertainty),
-                                       labels: pairs.labels, subjects: pairs.left.map { subjectOf[Int($0)] },
-                                       mode: mode, fars: options.fars, portions: options.portions,
-                                       replicates: options.bootstrap, seed: options.seed)
-            }
-            results.extras[name, default: []].append(("bootstrap", .object([
-                ("replicates", .number(Double(b.replicates))), ("skipped", .number(Double(b.skipped))),
-                ("confidence", .number(b.confidence)),
-                ("tar_lower", .numbers(b.tarLower)), ("tar_upper", .numbers(b.tarUpper)),
-                ("auc_lower", .numbers(b.aucLower)), ("auc_upper", .numbers(b.aucUpper)),
-            ])))
-        }
+    for metric in metrics {
+        try addCurveExtras(&results, name: metric.description, scorer: scorer, metric: metric,
+                           rowQuality: inputs.uncertainty.map { imageQuality($0, mode: mode) },
+                           rowSubjects: inputs.labels, subjectSource: "the store has no identity labels",
+                           mode: mode, options: options, log: log)
     }
     return results
+}
+
+/// Adds the optional FNM-EDC (`options.edcLimit`) and bootstrap intervals (`options.bootstrap`)
+/// of one metric to `results.extras`. `rowQuality` and `rowSubjects` are per row of the
+/// scorer's matrices (images or templates); a pair's subject is its left row's.
+func addCurveExtras(_ results: inout EvaluationResults, name: String, scorer: PairScorer, metric: PairMetric,
+                    rowQuality: [Float]?, rowSubjects: [Int64]?, subjectSource: String,
+                    mode: Analysis.UncertaintyMode, options: CurveOptions, log: StageLog) throws {
+    guard options.edcLimit != nil || options.bootstrap > 0 else { return }
+    let pairs = scorer.pairs
+    let scores = try scorer.scores(metric.distance)
+    if let limit = options.edcLimit {
+        guard let q = rowQuality else {
+            throw AnalysisError.invalidArgument("--curve edc needs per-image qualities: pass --strategy NAME")
+        }
+        log("EDC \(name)")
+        let e = try withMetric(name) {
+            try edCurve(scores: scores, labels: pairs.labels, pairQuality: pairQuality(q, pairs: pairs),
+                        fars: options.fars, portions: options.portions, paucLimit: limit)
+        }
+        results.extras[name, default: []].append(("edc", .object([
+            ("threshold", .numbers(e.thresholds)), ("start_error", .numbers(e.startError)),
+            ("discarded", .numbers(e.discarded)), ("fnmr", .array(e.fnmr.map(JSONValue.numbers))),
+            ("pauc", .numbers(e.pauc)), ("pauc_limit", .number(e.paucLimit)),
+        ])))
+    }
+    if options.bootstrap > 0 {
+        guard let subjectOf = rowSubjects else {
+            throw AnalysisError.invalidArgument("--bootstrap resamples subjects: \(subjectSource)")
+        }
+        log("bootstrap \(name): \(options.bootstrap) replicates")
+        let b = try withMetric(name) {
+            try bootstrapIntervals(scores: scores, pairUncertainty: try scorer.uncertainties(metric.uncertainty),
+                                   labels: pairs.labels, subjects: pairs.left.map { subjectOf[Int($0)] },
+                                   mode: mode, fars: options.fars, portions: options.portions,
+                                   replicates: options.bootstrap, seed: options.seed)
+        }
+        results.extras[name, default: []].append(("bootstrap", .object([
+            ("replicates", .number(Double(b.replicates))), ("skipped", .number(Double(b.skipped))),
+            ("confidence", .number(b.confidence)),
+            ("tar_lower", .numbers(b.tarLower)), ("tar_upper", .numbers(b.tarUpper)),
+            ("auc_lower", .numbers(b.aucLower)), ("auc_upper", .numbers(b.aucUpper)),
+        ])))
+    }
 }

@@ -17,6 +17,9 @@ public enum TemplateProtocolFormat: String, CaseIterable, Sendable {
 /// Pairs' `left` is the enrollment (gallery) side, `right` the verification (probe) side.
 public struct TemplateProtocol: Sendable {
     public var templateIDs: [Int]
+    /// Subject per template row (reference and official layouts; InsightFace's has none):
+    /// the SUBJECT_ID when it is an integer, else a number per distinct SUBJECT_ID text.
+    public var subjects: [Int64]?
     public var members: TemplateMembers
     public var pairs: PairIndex
     /// Templates none of whose images is stored, dropped with their pairs (as the reference does).
@@ -150,8 +153,20 @@ public func readTemplateProtocol(directory: String, format: TemplateProtocolForm
         left.append(r1); right.append(r2); labels.append(label)
     }
     guard !labels.isEmpty else { throw InputError(file: pairPath, "no template pair left after dropping templates without stored images") }
+    var subjects: [Int64]?
+    if format != .insightface {
+        var numbers: [String: Int64] = [:]
+        subjects = ids.map { id in
+            let text = listings[id]!.subject!
+            if let v = Int64(text) { return v }
+            if let v = numbers[text] { return v }
+            let v = Int64.min + Int64(numbers.count)   // far from any integer SUBJECT_ID
+            numbers[text] = v
+            return v
+        }
+    }
     return TemplateProtocol(
-        templateIDs: ids,
+        templateIDs: ids, subjects: subjects,
         members: try TemplateMembers(offsets: offsets, members: members, media: media,
                                      detectorScores: haveScores && !scores.isEmpty ? scores : nil),
         pairs: try PairIndex(left: left, right: right, labels: labels),
