@@ -90,11 +90,10 @@ public final class PairScorer {
         case .cosine:
             return cosines
         case .euc:
-            let e = embeddings, d = e.columns
+            let e = embeddings, d = e.columns, l = pairs.left, r = pairs.right
             return e.values.withUnsafeBufferPointer { ep in
                 perPair { i in
-                    -Double(squaredDistance(ep.baseAddress! + Int(pairs.left[i]) * d,
-                                            ep.baseAddress! + Int(pairs.right[i]) * d, d))
+                    -Double(squaredDistance(ep.baseAddress! + Int(l[i]) * d, ep.baseAddress! + Int(r[i]) * d, d))
                 }
             }
         case .centeredCosine, .biasedCosine:
@@ -158,11 +157,11 @@ public final class PairScorer {
     /// dimensions as numpy does.
     private func mls() throws -> [Float] {
         let (u, _) = try requireUncertainty("MLS")
-        let mu = normalized, d = mu.columns, k = u.columns
+        let mu = normalized, d = mu.columns, k = u.columns, l = pairs.left, r = pairs.right
         return mu.values.withUnsafeBufferPointer { m in
             u.values.withUnsafeBufferPointer { up in
                 perPair { i in
-                    let a = Int(pairs.left[i]), b = Int(pairs.right[i])
+                    let a = Int(l[i]), b = Int(r[i])
                     if k == 1 {
                         let s = Double(up[a]) + Double(up[b])
                         let sq = Double(squaredDistance(m.baseAddress! + a * d, m.baseAddress! + b * d, d))
