@@ -2,7 +2,7 @@ import Foundation
 
 /// `kind: report`: a static `index.html` over the artifacts of any other stages, given as
 /// inputs under any role names (their order in the file is the page's order).
-public enum ReportStage: StageKind {
+public enum ReportKind: StageKind {
     public static let kind = "report"
     public static let version = 1
     public static let summary = "Static HTML report linking every figure and table of its inputs."

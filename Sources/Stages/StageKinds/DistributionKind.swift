@@ -1,5 +1,5 @@
 /// `kind: distribution`: per-strategy values, histograms and decile image grids of a store.
-public enum DistributionStage: StageKind {
+public enum DistributionKind: StageKind {
     public static let kind = "distribution"
     public static let version = 1
     public static let summary = "Uncertainty distribution: values, 50-bin histogram, decile image grids."
@@ -24,5 +24,5 @@ public enum DistributionStage: StageKind {
 
 /// Stage kinds whose artifact is a store (`store.h5`).
 public enum StoreProducers {
-    public static var kinds: [String] { [ImportStage.kind] }
+    public static var kinds: [String] { [ImportKind.kind] }
 }

@@ -1,6 +1,6 @@
 /// `kind: synth-embeddings`: a labelled synthetic embedding set (see `SyntheticEmbeddings`).
 /// Artifact: paths.txt, embeddings.npy, confidence.npy, labels.npy, pairs.csv.
-public enum SynthEmbeddingsStage: StageKind {
+public enum SynthEmbeddingsKind: StageKind {
     public static let kind = "synth-embeddings"
     public static let version = 1
     public static let summary = "Generate labelled synthetic embeddings with a per-image confidence."

@@ -3,11 +3,11 @@ import Foundation
 /// `kind: import`: `store import` as a stage. With input `data`, file names are looked up
 /// in that artifact; without it they are files relative to the pipeline file (and part of
 /// the cache key through their content). Artifact: store.h5.
-public enum ImportStage: StageKind {
+public enum ImportKind: StageKind {
     public static let kind = "import"
     public static let version = 1
     public static let summary = "Import precomputed embeddings (.npy) into a store."
-    public static let inputs: [InputSpec] = [InputSpec("data", accepts: [SynthEmbeddingsStage.kind], optional: true)]
+    public static let inputs: [InputSpec] = [InputSpec("data", accepts: [SynthEmbeddingsKind.kind], optional: true)]
     public static let parameters: [ParameterSpec] = [
         ParameterSpec("paths", .string, default: .string("paths.txt"), isFile: false, help: "image key list"),
         ParameterSpec("embeddings", .string, default: .string("embeddings.npy"), help: "[N, D] .npy"),
