@@ -145,3 +145,35 @@ final class ProtocolsReaderTests: XCTestCase {
                     contains: ["ijbc_name_5pts_score.txt:1:", "12 fields"])
     }
 }
+
+/// The parallel line scanner: same lines, numbers and first error as the serial one.
+final class ProtocolsParallelScanTests: XCTestCase {
+    func testParallelChunksSeeEveryLineWithItsNumber() throws {
+        let dir = try TestSupport.scratchDirectory(self)
+        let path = dir.appendingPathComponent("pairs.txt").path
+        var lines = (0..<1000).map { i in i % 7 == 0 ? "" : "\(i) \(i * 3) \(i % 2)\r" }
+        let text = lines.joined(separator: "\n") + "\n"
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        let scanner = try FieldScanner(path: path)
+        var serial: [[Int]] = []
+        try scanner.forEachLine(separator: .whitespace) { line in
+            serial.append([line.number, try line.int(0, what: ""), try line.int(1, what: "")])
+        }
+        for chunks in [1, 2, 3, 7] {
+            let states = try scanner.forEachLineInParallel(separator: .whitespace, minBytes: 0, chunks: chunks,
+                                                           makeState: { _ in [[Int]]() }) { state, line in
+                state.append([line.number, try line.int(0, what: ""), try line.int(1, what: "")])
+            }
+            XCTAssertEqual(states.flatMap { $0 }, serial, "\(chunks) chunks")
+        }
+        // errors on lines 500 and 900: the earlier one is reported, with its number
+        lines[499] = "x 1 0"; lines[899] = "y 1 0"
+        try lines.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try FieldScanner(path: path).forEachLineInParallel(
+            separator: .whitespace, minBytes: 0, chunks: 3, makeState: { _ in 0 }) { _, line in
+                _ = try line.int(0, what: "template id")
+            }) { error in
+            XCTAssertTrue("\(error)".contains("pairs.txt:500:") && "\(error)".contains("'x'"), "\(error)")
+        }
+    }
+}

@@ -81,8 +81,10 @@ public struct FusionStage {
         let (fused, pairs, storedMode, subjects) = try { () throws
             -> ([FusionMethod: FusedTemplates], PairIndex, Analysis.UncertaintyMode?, [Int64]?) in
             // the protocol first: its text is freed before the embeddings are loaded
-            let templates = try readTemplateProtocol(directory: protocolDirectory, format: protocolFormat,
-                                                     index: ImageKeyIndex(paths: EvaluationInputs.paths(store: store)))
+            let index = ImageKeyIndex(paths: try EvaluationInputs.paths(store: store))
+            log("indexed \(index.count) image keys")
+            let templates = try readTemplateProtocol(directory: protocolDirectory, format: protocolFormat, index: index)
+            log("read the \(protocolFormat.rawValue) protocol")
             if !quiet { FileHandle.standardError.write(Data("protocol: \(templates.summary)\n".utf8)) }
             var inputs = try EvaluationInputs.load(store: store, strategy: strategy)
             if let flip = flipFeatures { try inputs.addFlipFeatures(store: flip) }

@@ -119,13 +119,20 @@ public func readTemplateProtocol(directory: String, format: TemplateProtocolForm
 
     // template pairs
     let rowOf = TemplateRowLookup(ids: ids)
-    var left: [Int32] = [], right: [Int32] = [], labels: [Bool] = []
-    var droppedPairs = 0
     let pairPath = file(format == .insightface ? "ijbc_template_pair_label.txt"
                         : format == .reference ? "cropped_matches.csv" : "ijbc_11_G1_G2_matches.csv")
-    var first = true
-    try FieldScanner(path: pairPath).forEachLine(separator: format == .insightface ? .whitespace : .comma) { line in
-        defer { first = false }
+    struct PairChunk {
+        var left: [Int32] = [], right: [Int32] = [], labels: [Bool] = []
+        var dropped = 0
+        var atFileStart: Bool
+    }
+    // the pair list (15.6 million lines for IJB-C) is parsed in parallel chunks
+    let chunks = try FieldScanner(path: pairPath).forEachLineInParallel(
+        separator: format == .insightface ? .whitespace : .comma,
+        makeState: { PairChunk(atFileStart: $0 == 0) }
+    ) { state, line in
+        let first = state.atFileStart
+        state.atFileStart = false
         let want = format == .insightface ? 3 : 2
         guard line.count >= want else {
             throw line.error(format == .insightface ? "expected 't1 t2 label', found \(line.count) fields"
@@ -147,11 +154,13 @@ public func readTemplateProtocol(directory: String, format: TemplateProtocolForm
             for t in [t1, t2] where listings[t] == nil {
                 throw line.error("template \(t) is not in the template lists")
             }
-            droppedPairs += 1
+            state.dropped += 1
             return
         }
-        left.append(r1); right.append(r2); labels.append(label)
+        state.left.append(r1); state.right.append(r2); state.labels.append(label)
     }
+    let left = chunks.flatMap(\.left), right = chunks.flatMap(\.right), labels = chunks.flatMap(\.labels)
+    let droppedPairs = chunks.reduce(0) { $0 + $1.dropped }
     guard !labels.isEmpty else { throw InputError(file: pairPath, "no template pair left after dropping templates without stored images") }
     var subjects: [Int64]?
     if format != .insightface {
