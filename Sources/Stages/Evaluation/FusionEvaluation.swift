@@ -55,12 +55,10 @@ public func evaluateTemplates(fused: [FusionMethod: FusedTemplates], pairs: Pair
     var results = EvaluationResults(kind: .fusion, fars: options.curve.fars, portions: options.curve.portions,
                                     pairs: pairs.count, positives: pairs.positives)
     let ranks = RanksCache()
+    // verification scores first (serially, they fill the scorers' caches); their ranks are
+    // built below, in parallel with the reject metrics' when those share nothing
     for m in options.verification {
-        log("template verification \(m)")
-        let points = try withMetric(m.description) {
-            try ranks.ranks(try scorer(m.fusion), m.distance, name: m.description).operatingPoints(fars: options.curve.fars)
-        }
-        results.verification.append(.init(name: m.description, points: points))
+        try ranks.prepare(try scorer(m.fusion), m.distance, name: m.description)
     }
     if !options.reject.isEmpty {
         for m in options.reject where !m.fusion.hasUncertainty {
@@ -82,5 +80,21 @@ public func evaluateTemplates(fused: [FusionMethod: FusedTemplates], pairs: Pair
                                mode: mode, options: options.curve, log: log)
         }
     }
+    let verificationScorers = try options.verification.map { try scorer($0.fusion) }
+    var points = [Result<[OperatingPoint], Error>?](repeating: nil, count: options.verification.count)
+    let lock = NSLock()
+    DispatchQueue.concurrentPerform(iterations: options.verification.count) { i in
+        let m = options.verification[i]
+        let r = Result {
+            try withMetric(m.description) {
+                try ranks.ranks(verificationScorers[i], m.distance, name: m.description).operatingPoints(fars: options.curve.fars)
+            }
+        }
+        lock.lock(); points[i] = r; lock.unlock()
+    }
+    for (m, p) in zip(options.verification, points) {
+        results.verification.append(.init(name: m.description, points: try p!.get()))
+    }
+    log("template verification: \(options.verification.map(\.description).joined(separator: ", "))")
     return results
 }
