@@ -7,7 +7,14 @@ struct Scaleface: ParsableCommand {
         commandName: "scaleface",
         abstract: "Evaluate how well face-recognition models know when they are wrong.",
         version: scalefaceVersion,
-        subcommands: [RunCommand.self, StoreCommand.self, DistributionCommand.self, SynthEmbeddingsCommand.self,
-                      RejectCommand.self, FusionCommand.self]
+        subcommands: [
+            RunCommand.self,
+            SynthCommand.self,
+            StoreCommand.self,
+            DistributionCommand.self,
+            SynthEmbeddingsCommand.self,
+            RejectCommand.self,
+            FusionCommand.self,
+        ]
     )
 }

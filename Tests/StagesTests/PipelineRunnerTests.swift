@@ -107,7 +107,7 @@ final class PipelineRunnerTests: XCTestCase {
             }
         }
         try expectError("stages:\n  a:\n    kind: nope\n",
-                        "2: stage 'a': unknown kind 'nope' (known: import, synth-embeddings)")
+                        "2: stage 'a': unknown kind 'nope' (known: \(StageRegistry.kinds.keys.sorted().joined(separator: ", ")))")
         try expectError("stages:\n  a:\n    kind: synth-embeddings\n    params:\n      seeds: 3\n",
                         "5: stage 'a': unknown parameter 'seeds' for kind 'synth-embeddings' (known: identities, images_per_identity, dimension, seed)")
         try expectError("stages:\n  a:\n    kind: synth-embeddings\n    params: {seed: many}\n",
