@@ -17,6 +17,8 @@ struct Scaleface: ParsableCommand {
             WeightsCommand.self,
             DistributionCommand.self,
             SynthEmbeddingsCommand.self,
+            RejectCommand.self,
+            FusionCommand.self,
         ]
     )
 }

@@ -1,0 +1,171 @@
+import Foundation
+
+/// The order in which pairs are kept (REFERENCE section 7): a stable ascending sort by pair
+/// uncertainty; in `confidence` mode the exact reverse of that order, so among equal
+/// confidences the pair later in the table is kept first (as reversing numpy's argsort does).
+public func keepOrder(_ pairUncertainty: [Float], mode: UncertaintyMode) -> [Int32] {
+    var order = stableArgsort(pairUncertainty)
+    if mode == .confidence { order.reverse() }
+    return order
+}
+
+/// `floor(N * (1 - r))`, the number of pairs kept at rejected portion `r`.
+public func keptCount(pairs n: Int, portion r: Double) -> Int {
+    Int((Double(n) * (1 - r)).rounded(.down))
+}
+
+/// TAR at every FAR as the most uncertain pairs are rejected, with the real FAR and threshold
+/// of every point and the trapezoid AUC of TAR over the portions for every FAR.
+/// Arrays are indexed `[far][portion]`, matching results.json.
+public struct RejectCurve: Sendable, Equatable {
+    public var fars: [Double]
+    public var portions: [Double]
+    public var kept: [Int]
+    public var tar: [[Double]]
+    public var far: [[Double]]
+    public var threshold: [[Double]]
+    /// NaN when any point of the curve is undefined (a kept set without positives/negatives).
+    public var auc: [Double]
+
+    public init(fars: [Double], portions: [Double], kept: [Int], tar: [[Double]], far: [[Double]],
+                threshold: [[Double]], auc: [Double]) {
+        self.fars = fars
+        self.portions = portions
+        self.kept = kept
+        self.tar = tar
+        self.far = far
+        self.threshold = threshold
+        self.auc = auc
+    }
+}
+
+/// Per-label score ranks of one pair set: negatives and positives each sorted by descending
+/// score, and for every pair its rank within its own label (`code[i] = rank` for a negative,
+/// `-(rank + 1)` for a positive, so the keep loop reads one array). Built once per score and
+/// shared by every metric and by plain TAR@FAR over the same scores.
+public struct ScoreRanks: Sendable {
+    public private(set) var negSorted: [Float] = []
+    public private(set) var posSorted: [Float] = []
+    var code: [Int32]
+
+    /// Scores must not be NaN (checked by the callers).
+    public init(scores: [Float], labels: [Bool]) {
+        let n = scores.count
+        // the label travels in the payload's top bit, the score is recovered from its key, so
+        // the only random access left is the write of each pair's code
+        let tagged = [Int32](unsafeUninitializedCapacity: n) { b, c in
+            for i in 0..<n { b[i] = Int32(i) | (labels[i] ? Int32.min : 0) }
+            c = n
+        }
+        let sorted = radixSort(scores, payload: tagged, descending: true)
+        var code = [Int32](repeating: 0, count: n)
+        var neg = [Float](), pos = [Float]()
+        neg.reserveCapacity(n)
+        sorted.keys.withUnsafeBufferPointer { keys in
+            sorted.payload.withUnsafeBufferPointer { order in
+                code.withUnsafeMutableBufferPointer { c in
+                    for j in 0..<n {
+                        let p = order[j]
+                        let score = floatFromKey(~keys[j])
+                        if p < 0 {
+                            c[Int(p & Int32.max)] = -Int32(pos.count) - 1; pos.append(score)
+                        } else {
+                            c[Int(p)] = Int32(neg.count); neg.append(score)
+                        }
+                    }
+                }
+            }
+        }
+        negSorted = neg
+        posSorted = pos
+        self.code = code
+    }
+
+    public var count: Int { code.count }
+
+    /// Number of values `>= t` in a descending array.
+    static func countAtLeast(_ sorted: [Float], _ t: Double) -> Int {
+        var lo = 0, hi = sorted.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if Double(sorted[mid]) >= t { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
+    }
+
+    /// Section 6 over all pairs in O(F log N): the same numbers as `tarAtFAR`.
+    public func operatingPoints(fars: [Double]) throws -> [OperatingPoint] {
+        try validateFARs(fars)
+        guard !posSorted.isEmpty else { throw AnalysisError.noPositives(context: "the pair set") }
+        guard !negSorted.isEmpty else { throw AnalysisError.noNegatives(context: "the pair set") }
+        return fars.map { far in
+            let (k, t) = referenceThreshold(negatives: negSorted.count, far: far) { negSorted[$0] }
+            let acceptedNeg = k == 0 ? 0 : Self.countAtLeast(negSorted, t)
+            return OperatingPoint(tar: Double(Self.countAtLeast(posSorted, t)) / Double(posSorted.count),
+                                  far: Double(acceptedNeg) / Double(negSorted.count), threshold: t)
+        }
+    }
+}
+
+/// Reject verification over one pair set in O(N log N) total: one sort by uncertainty, one
+/// sort by score, then the kept pairs are inserted in keep order into two rank counters
+/// (negatives, positives) and every portion is read off with order-statistics queries.
+public func rejectCurve(scores: [Float], pairUncertainty: [Float], labels: [Bool], mode: UncertaintyMode,
+                        fars: [Double], portions: [Double]) throws -> RejectCurve {
+    guard pairUncertainty.count == scores.count, labels.count == scores.count else {
+        throw AnalysisError.shapeMismatch(
+            "\(scores.count) scores, \(pairUncertainty.count) pair uncertainties, \(labels.count) labels")
+    }
+    try requireNoNaN(scores, what: "score")
+    return try rejectCurve(ranks: ScoreRanks(scores: scores, labels: labels), pairUncertainty: pairUncertainty,
+                           mode: mode, fars: fars, portions: portions)
+}
+
+/// The same from precomputed score ranks (shared between metrics with the same score).
+public func rejectCurve(ranks: ScoreRanks, pairUncertainty: [Float], mode: UncertaintyMode,
+                        fars: [Double], portions: [Double]) throws -> RejectCurve {
+    let n = ranks.count
+    guard pairUncertainty.count == n else {
+        throw AnalysisError.shapeMismatch("\(n) scores but \(pairUncertainty.count) pair uncertainties")
+    }
+    try validateFARs(fars)
+    try requireNoNaN(pairUncertainty, what: "pair uncertainty")
+    guard !ranks.posSorted.isEmpty else { throw AnalysisError.noPositives(context: "the pair set") }
+    guard !ranks.negSorted.isEmpty else { throw AnalysisError.noNegatives(context: "the pair set") }
+
+    // the pairs' rank codes in keep order (confidence: the reversed stable ascending order)
+    var codesInOrder = stableSortPayload(pairUncertainty, payload: ranks.code)
+    if mode == .confidence { codesInOrder.reverse() }
+    var negKept = RankCounter(capacity: ranks.negSorted.count)
+    var posKept = RankCounter(capacity: ranks.posSorted.count)
+
+    let kept = portions.map { keptCount(pairs: n, portion: $0) }
+    var tar = [[Double]](repeating: [Double](repeating: .nan, count: portions.count), count: fars.count)
+    var far = tar, threshold = tar
+
+    var inserted = 0
+    for p in kept.indices.sorted(by: { kept[$0] < kept[$1] }) {
+        codesInOrder.withUnsafeBufferPointer { code in
+            while inserted < kept[p] {
+                let c = Int(code[inserted])
+                if c < 0 { posKept.insert(-c - 1) } else { negKept.insert(c) }
+                inserted += 1
+            }
+        }
+        let nNeg = negKept.count, nPos = posKept.count
+        guard nNeg > 0 else { continue }
+        for (f, requested) in fars.enumerated() {
+            let (k, t) = referenceThreshold(negatives: nNeg, far: requested) {
+                ranks.negSorted[negKept.member(withRank: $0)]
+            }
+            let acceptedNeg = k == 0 ? 0 : negKept.countBelow(ScoreRanks.countAtLeast(ranks.negSorted, t))
+            let acceptedPos = posKept.countBelow(ScoreRanks.countAtLeast(ranks.posSorted, t))
+            tar[f][p] = nPos > 0 ? Double(acceptedPos) / Double(nPos) : .nan
+            far[f][p] = Double(acceptedNeg) / Double(nNeg)
+            threshold[f][p] = t
+        }
+    }
+    let auc = tar.map { trapezoid($0, portions) }
+    return RejectCurve(fars: fars, portions: portions, kept: kept, tar: tar, far: far,
+                       threshold: threshold, auc: auc)
+}

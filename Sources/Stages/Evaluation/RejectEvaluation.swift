@@ -1,0 +1,192 @@
+import Analysis
+import Foundation
+
+/// Parameters shared by image-pair and template reject evaluations.
+public struct CurveOptions: Sendable {
+    public var fars: [Double]
+    public var portions: [Double]
+    /// nil: the strategy's stored mode.
+    public var mode: Analysis.UncertaintyMode?
+    /// The `biased-cosine` bias, when given directly.
+    public var bias: Double?
+    /// Also compute the FNM-EDC (docs/metrics.md) with this pAUC discard limit.
+    public var edcLimit: Double?
+    /// Bootstrap replicates (0 = none) and their seed.
+    public var bootstrap = 0
+    public var seed: UInt64 = 0
+
+    public init(fars: [Double], portions: [Double], mode: Analysis.UncertaintyMode? = nil, bias: Double? = nil) {
+        self.fars = fars
+        self.portions = portions
+        self.mode = mode
+        self.bias = bias
+    }
+
+    func resolvedMode(stored: Analysis.UncertaintyMode?) throws -> Analysis.UncertaintyMode {
+        guard let m = mode ?? stored else {
+            throw AnalysisError.invalidArgument("no strategy gives the uncertainty mode: pass --mode uncertainty|confidence")
+        }
+        return m
+    }
+}
+
+/// Checks a pair set can give TAR@FAR: both labels present, every FAR measurable.
+func requireMeasurable(_ pairs: PairIndex, fars: [Double], what: String) throws {
+    let positives = pairs.positives
+    guard positives > 0 else { throw AnalysisError.noPositives(context: what) }
+    guard positives < pairs.count else { throw AnalysisError.noNegatives(context: what) }
+    try requireResolvableFARs(fars, negatives: pairs.count - positives)
+}
+
+/// Score ranks per (scorer, distance), built once and shared by verification and by every
+/// reject metric with the same score. `ranks` may be called from several threads once the
+/// scores themselves exist (`scores(_:_:name:)` is called first, serially): each entry is
+/// built by the first thread that asks, the others wait for it.
+final class RanksCache: @unchecked Sendable {
+    private final class Entry: @unchecked Sendable {
+        let scores: [Float]
+        let labels: [Bool]
+        let lock = NSLock()
+        var ranks: ScoreRanks?
+        init(scores: [Float], labels: [Bool]) { self.scores = scores; self.labels = labels }
+    }
+
+    private struct Key: Hashable { var scorer: ObjectIdentifier; var distance: PairDistance }
+    private var entries: [Key: Entry] = [:]
+    private let lock = NSLock()
+
+    /// Computes (serially) and checks the scores of `distance`.
+    func prepare(_ scorer: PairScorer, _ distance: PairDistance, name: String) throws {
+        let key = Key(scorer: ObjectIdentifier(scorer), distance: distance)
+        if lock.withLock({ entries[key] }) != nil { return }
+        let scores = try withMetric(name) { () throws -> [Float] in
+            let s = try scorer.scores(distance)
+            try requireNoNaN(s, what: "score")
+            return s
+        }
+        lock.withLock { entries[key] = Entry(scores: scores, labels: scorer.pairs.labels) }
+    }
+
+    func ranks(_ scorer: PairScorer, _ distance: PairDistance, name: String) throws -> ScoreRanks {
+        try prepare(scorer, distance, name: name)
+        let entry = lock.withLock { entries[Key(scorer: ObjectIdentifier(scorer), distance: distance)]! }
+        return entry.lock.withLock {
+            if let r = entry.ranks { return r }
+            let r = ScoreRanks(scores: entry.scores, labels: entry.labels)
+            entry.ranks = r
+            return r
+        }
+    }
+}
+
+/// Computes every metric's scores and pair uncertainties (serially: the scorers cache), then
+/// score ranks and reject curves in parallel over metrics (one per core); each curve is
+/// O(N log N).
+func rejectCurves(_ jobs: [(name: String, scorer: PairScorer, metric: PairMetric)],
+                  mode: Analysis.UncertaintyMode, options: CurveOptions, ranks: RanksCache,
+                  log: StageLog) throws -> [(String, RejectCurve, MetricHistograms)] {
+    var uncertainties: [[Float]] = []
+    for job in jobs {
+        log("scoring \(job.name) over \(job.scorer.pairs.count) pairs")
+        try ranks.prepare(job.scorer, job.metric.distance, name: job.name)
+        uncertainties.append(try withMetric(job.name) { () throws -> [Float] in
+            let u = try job.scorer.uncertainties(job.metric.uncertainty)
+            try requireNoNaN(u, what: "pair uncertainty")
+            return u
+        })
+    }
+    log("reject curves: \(jobs.count) metrics x \(options.portions.count) portions x \(options.fars.count) FARs")
+    var results = [Result<(RejectCurve, MetricHistograms), Error>?](repeating: nil, count: jobs.count)
+    let lock = NSLock()
+    DispatchQueue.concurrentPerform(iterations: jobs.count) { i in
+        let r = Result { () throws -> (RejectCurve, MetricHistograms) in
+            try withMetric(jobs[i].name) {
+                let r = try ranks.ranks(jobs[i].scorer, jobs[i].metric.distance, name: jobs[i].name)
+                let curve = try rejectCurve(ranks: r, pairUncertainty: uncertainties[i], mode: mode,
+                                            fars: options.fars, portions: options.portions)
+                return (curve, MetricHistograms(ranks: r, uncertainty: uncertainties[i], labels: jobs[i].scorer.pairs.labels))
+            }
+        }
+        lock.lock(); results[i] = r; lock.unlock()
+    }
+    return try zip(jobs, results).map { job, r in
+        let (curve, histograms) = try r!.get()
+        return (job.name, curve, histograms)
+    }
+}
+
+/// Reject verification over image pairs (REFERENCE section 7).
+public func evaluateImagePairs(inputs: EvaluationInputs, pairs: PairIndex, metrics: [PairMetric],
+                               options: CurveOptions, validationPairs: PairIndex? = nil,
+                               log: StageLog = StageLog(quiet: true)) throws -> EvaluationResults {
+    try requireMeasurable(pairs, fars: options.fars, what: "the pair set")
+    let needsU = metrics.contains { $0.distance.needsUncertainty || $0.uncertainty.needsUncertainty }
+    if needsU && inputs.uncertainty == nil {
+        throw AnalysisError.invalidArgument("the metrics need a per-image uncertainty: pass --strategy NAME")
+    }
+    let mode = try options.resolvedMode(stored: inputs.storedMode)
+    var bias = options.bias
+    if bias == nil, metrics.contains(where: { $0.distance.needsBias }), let val = validationPairs {
+        let scorer = try PairScorer(embeddings: inputs.embeddings, uncertainty: nil, pairs: val)
+        bias = try cosineBias(cosines: scorer.cosines, labels: val.labels)
+        log("biased-cosine bias from \(val.count) validation pairs: \(bias!)")
+    }
+    let scorer = try PairScorer(embeddings: inputs.embeddings, uncertainty: inputs.uncertainty, pairs: pairs, bias: bias)
+    let curves = try rejectCurves(metrics.map { ($0.description, scorer, $0) }, mode: mode, options: options,
+                                  ranks: RanksCache(), log: log)
+    var results = EvaluationResults(kind: .reject, fars: options.fars, portions: options.portions,
+                                    pairs: pairs.count, positives: pairs.positives)
+    results.metrics = curves.map { (name: $0.0, curve: $0.1) }
+    for c in curves { results.histograms[c.0] = c.2 }
+    for metric in metrics {
+        try addCurveExtras(&results, name: metric.description, scorer: scorer, metric: metric,
+                           rowQuality: inputs.uncertainty.map { imageQuality($0, mode: mode) },
+                           rowSubjects: inputs.labels, subjectSource: "the store has no identity labels",
+                           mode: mode, options: options, log: log)
+    }
+    return results
+}
+
+/// Adds the optional FNM-EDC (`options.edcLimit`) and bootstrap intervals (`options.bootstrap`)
+/// of one metric to `results.extras`. `rowQuality` and `rowSubjects` are per row of the
+/// scorer's matrices (images or templates); a pair's subject is its left row's.
+func addCurveExtras(_ results: inout EvaluationResults, name: String, scorer: PairScorer, metric: PairMetric,
+                    rowQuality: [Float]?, rowSubjects: [Int64]?, subjectSource: String,
+                    mode: Analysis.UncertaintyMode, options: CurveOptions, log: StageLog) throws {
+    guard options.edcLimit != nil || options.bootstrap > 0 else { return }
+    let pairs = scorer.pairs
+    let scores = try scorer.scores(metric.distance)
+    if let limit = options.edcLimit {
+        guard let q = rowQuality else {
+            throw AnalysisError.invalidArgument("--curve edc needs per-image qualities: pass --strategy NAME")
+        }
+        log("EDC \(name)")
+        let e = try withMetric(name) {
+            try edCurve(scores: scores, labels: pairs.labels, pairQuality: pairQuality(q, pairs: pairs),
+                        fars: options.fars, portions: options.portions, paucLimit: limit)
+        }
+        results.extras[name, default: []].append(("edc", .object([
+            ("threshold", .numbers(e.thresholds)), ("start_error", .numbers(e.startError)),
+            ("discarded", .numbers(e.discarded)), ("fnmr", .array(e.fnmr.map(JSONValue.numbers))),
+            ("pauc", .numbers(e.pauc)), ("pauc_limit", .number(e.paucLimit)),
+        ])))
+    }
+    if options.bootstrap > 0 {
+        guard let subjectOf = rowSubjects else {
+            throw AnalysisError.invalidArgument("--bootstrap resamples subjects: \(subjectSource)")
+        }
+        log("bootstrap \(name): \(options.bootstrap) replicates")
+        let b = try withMetric(name) {
+            try bootstrapIntervals(scores: scores, pairUncertainty: try scorer.uncertainties(metric.uncertainty),
+                                   labels: pairs.labels, subjects: pairs.left.map { subjectOf[Int($0)] },
+                                   mode: mode, fars: options.fars, portions: options.portions,
+                                   replicates: options.bootstrap, seed: options.seed)
+        }
+        results.extras[name, default: []].append(("bootstrap", .object([
+            ("replicates", .number(Double(b.replicates))), ("skipped", .number(Double(b.skipped))),
+            ("confidence", .number(b.confidence)),
+            ("tar_lower", .numbers(b.tarLower)), ("tar_upper", .numbers(b.tarUpper)),
+            ("auc_lower", .numbers(b.aucLower)), ("auc_upper", .numbers(b.aucUpper)),
+        ])))
+    }
+}

@@ -1,0 +1,103 @@
+import XCTest
+@testable import Analysis
+
+/// Every fusion method against numpy (Fixtures/fusion.json) for scalar and vector uncertainty,
+/// and template verification / template reject verification on fused templates.
+final class FusionGoldenTests: XCTestCase {
+    func testEveryFusionEqualsNumpy() throws {
+        let fixture = try Fixture.load("fusion.json")
+        for c in fixture["cases"].array {
+            let d = c["dimension"].int, k = c["width"].int
+            let e = try RowMatrix(values: c["embeddings"].floats, rows: c["embeddings"].array.count / d, columns: d)
+            let u = try RowMatrix(values: c["uncertainty"].floats, rows: e.rows, columns: k)
+            let templates = try TemplateMembers(offsets: c["offsets"].ints, members: c["members"].int32s,
+                                                media: nil)
+            let fused = c["fused"].object
+            XCTAssertEqual(fused.count, 14)
+            for (name, want) in fused {
+                let method = try FusionMethod(name: name)
+                XCTAssertEqual(method.description, name)
+                var members = templates
+                if method == .mediaMean {
+                    // media ids and detector scores per member, gathered from the per-image arrays
+                    let media = c["media"].int32s, det = c["detector_scores"].floats
+                    members = try TemplateMembers(offsets: templates.offsets, members: templates.members,
+                                                  media: templates.members.map { media[Int($0)] },
+                                                  detectorScores: templates.members.map { det[Int($0)] })
+                }
+                let got = try fuseTemplates(method, embeddings: e, uncertainty: u, templates: members,
+                                            seed: UInt64(c["seed"].int))
+                let we = want["embeddings"].doubles
+                XCTAssertEqual(got.embeddings.values.count, we.count)
+                for i in we.indices {
+                    XCTAssertTrue(closeFloat(Double(got.embeddings.values[i]), we[i], ulps: 8),
+                                  "\(c["name"].string) \(name) embedding \(i): \(got.embeddings.values[i]) vs \(we[i])")
+                }
+                if want["uncertainty"].isNull {
+                    XCTAssertNil(got.uncertainty, name)
+                } else {
+                    let wu = want["uncertainty"].doubles
+                    let gu = try XCTUnwrap(got.uncertainty, name).values
+                    for i in wu.indices {
+                        XCTAssertTrue(closeFloat(Double(gu[i]), wu[i], ulps: 8),
+                                      "\(c["name"].string) \(name) uncertainty \(i): \(gu[i]) vs \(wu[i])")
+                    }
+                }
+            }
+        }
+    }
+
+    func testUnknownFusionListsValidNames() {
+        XCTAssertThrowsError(try FusionMethod(name: "median")) { error in
+            let text = "\(error)"
+            XCTAssertTrue(text.contains("'median'") && text.contains("stat-softmax") && text.contains("media-mean"), text)
+        }
+        XCTAssertEqual(try FusionMethod(name: "softmax-0.5"), .softmax(temperature: 0.5))
+        XCTAssertEqual(try FusionMethod(name: "weighted-softmax-2"), .weightedSoftmax(temperature: 2))
+        XCTAssertThrowsError(try FusionMethod(name: "softmax-x"))
+    }
+
+    /// Mean fusion, cosine template scores, TAR@FAR and template reject verification, with and
+    /// without equal_uncertainty_enroll. TAR and FAR are compared exactly on numpy's scores.
+    func testTemplateVerificationAndReject() throws {
+        let t = try Fixture.load("fusion.json")["templates"]
+        let d = t["dimension"].int
+        let e = try RowMatrix(values: t["embeddings"].floats, rows: t["embeddings"].array.count / d, columns: d)
+        let u = try RowMatrix(values: t["uncertainty"].floats, rows: e.rows, columns: 1)
+        let templates = try TemplateMembers(offsets: t["offsets"].ints, members: t["members"].int32s)
+        let fused = try fuseTemplates(.mean, embeddings: e, uncertainty: u, templates: templates)
+        let want = t["template_embeddings"].doubles
+        for i in want.indices { XCTAssertTrue(closeFloat(Double(fused.embeddings.values[i]), want[i], ulps: 8)) }
+
+        let pairs = try PairIndex(left: t["left"].int32s, right: t["right"].int32s, labels: t["labels"].bools)
+        let scorer = try PairScorer(embeddings: fused.embeddings, uncertainty: fused.uncertainty, pairs: pairs)
+        let cos = scorer.cosines, wantCos = t["cosines"].doubles
+        for i in cos.indices { XCTAssertTrue(closeFloat(Double(cos[i]), wantCos[i], ulps: 8), "pair \(i)") }
+        // the fixture's scores have no near-ties, so our own scores give the same ROC
+        let fars = t["fars"].doubles
+        let points = try tarAtFAR(scores: cos, labels: pairs.labels, fars: fars)
+        XCTAssertEqual(points.map(\.tar), t["verification"]["tar"].doubles)
+        XCTAssertEqual(points.map(\.far), t["verification"]["far"].doubles)
+        for (p, w) in zip(points, t["verification"]["threshold"].doubles) { XCTAssertTrue(closeFloat(p.threshold, w, ulps: 8)) }
+
+        let portions = t["portions"].doubles
+        let unc = try scorer.uncertainties(.mean)
+        let curve = try rejectCurve(scores: cos, pairUncertainty: unc, labels: pairs.labels, mode: .uncertainty,
+                                    fars: fars, portions: portions)
+        XCTAssertEqual(curve.tar, t["reject"]["tar"].matrix)
+        XCTAssertEqual(curve.far, t["reject"]["far"].matrix)
+
+        let equal = try PairScorer(embeddings: fused.embeddings,
+                                   uncertainty: equalUncertaintyEnroll(fused.uncertainty!, pairs: pairs), pairs: pairs)
+        let curveEq = try rejectCurve(scores: cos, pairUncertainty: equal.uncertainties(.mean), labels: pairs.labels,
+                                      mode: .uncertainty, fars: fars, portions: portions)
+        XCTAssertEqual(curveEq.tar, t["reject_equal_enroll"]["tar"].matrix)
+        XCTAssertNotEqual(curveEq.tar, curve.tar)
+    }
+
+    func testEqualUncertaintyEnrollRejectsTemplateOnBothSides() throws {
+        let u = try RowMatrix(values: [2, 3, 4], rows: 3, columns: 1)
+        let pairs = try PairIndex(left: [0, 1], right: [1, 2], labels: [true, false])
+        XCTAssertThrowsError(try equalUncertaintyEnroll(u, pairs: pairs))
+    }
+}

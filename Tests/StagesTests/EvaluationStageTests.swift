@@ -1,0 +1,263 @@
+import Analysis
+import Foundation
+import XCTest
+@testable import Stages
+
+/// The reject and fusion stages: numbers against the numpy golden file, results.json/csv
+/// layout, and the command-line errors.
+final class EvaluationStageTests: XCTestCase {
+    private struct Golden: Decodable {
+        struct Curve: Decodable { var tar: [[Double?]]; var far: [[Double?]] }
+        struct Verification: Decodable { var tar: [Double]; var far: [Double] }
+        var embeddings: [Float], dimension: Int, uncertainty: [Float], offsets: [Int], members: [Int32]
+        var left: [Int32], right: [Int32], labels: [Bool], fars: [Double], portions: [Double]
+        var verification: Verification
+        var reject: Curve
+        var reject_equal_enroll: Curve
+    }
+
+    private func golden() throws -> Golden {
+        struct File: Decodable { var templates: Golden }
+        let url = TestSupport.repoRoot.appendingPathComponent("Tests/AnalysisTests/Fixtures/fusion.json")
+        return try JSONDecoder().decode(File.self, from: Data(contentsOf: url)).templates
+    }
+
+    func testTemplateStageEqualsNumpy() throws {
+        let g = try golden()
+        let inputs = EvaluationInputs(
+            paths: (0..<(g.embeddings.count / g.dimension)).map { "img\($0)" },
+            embeddings: try RowMatrix(values: g.embeddings, rows: g.embeddings.count / g.dimension, columns: g.dimension),
+            uncertainty: try RowMatrix(values: g.uncertainty, rows: g.uncertainty.count, columns: 1), storedMode: .uncertainty)
+        let pairs = try PairIndex(left: g.left, right: g.right, labels: g.labels)
+        let members = try TemplateMembers(offsets: g.offsets, members: g.members)
+        let proto = TemplateProtocol(templateIDs: Array(0..<members.count), members: members, pairs: pairs,
+                                     droppedTemplates: 0, droppedPairs: 0, missingImages: 0)
+        // the golden's first FAR (1e-3) is below 1/813 negatives, which the stage refuses
+        let fars = Array(g.fars.dropFirst())
+        for equal in [false, true] {
+            let options = FusionOptions(verification: [try FusionMetric(name: "mean_cosine", withUncertainty: false)],
+                                        reject: [try FusionMetric(name: "mean_cosine_mean", withUncertainty: true)],
+                                        curve: CurveOptions(fars: fars, portions: g.portions), equalUncertaintyEnroll: equal)
+            let fused = try fuseAll(inputs: inputs, templates: proto, options: options)
+            let r = try evaluateTemplates(fused: fused, pairs: pairs, options: options, storedMode: .uncertainty)
+            XCTAssertEqual(r.verification[0].points.map(\.tar), Array(g.verification.tar.dropFirst()))
+            XCTAssertEqual(r.verification[0].points.map(\.far), Array(g.verification.far.dropFirst()))
+            let want = equal ? g.reject_equal_enroll : g.reject
+            XCTAssertEqual(r.metrics[0].name, "mean_cosine_mean")
+            XCTAssertEqual(r.metrics[0].curve.tar, want.tar.dropFirst().map { $0.map { $0 ?? .nan } })
+            XCTAssertEqual(r.metrics[0].curve.far, want.far.dropFirst().map { $0.map { $0 ?? .nan } })
+        }
+    }
+
+    /// Template EDC starts from the template verification error; bootstrap needs subjects.
+    func testTemplateEDCAndBootstrap() throws {
+        let g = try golden()
+        let inputs = EvaluationInputs(
+            paths: (0..<(g.embeddings.count / g.dimension)).map { "img\($0)" },
+            embeddings: try RowMatrix(values: g.embeddings, rows: g.embeddings.count / g.dimension, columns: g.dimension),
+            uncertainty: try RowMatrix(values: g.uncertainty, rows: g.uncertainty.count, columns: 1), storedMode: .uncertainty)
+        let pairs = try PairIndex(left: g.left, right: g.right, labels: g.labels)
+        let members = try TemplateMembers(offsets: g.offsets, members: g.members)
+        let proto = TemplateProtocol(templateIDs: Array(0..<members.count), members: members, pairs: pairs,
+                                     droppedTemplates: 0, droppedPairs: 0, missingImages: 0)
+        var curve = CurveOptions(fars: [0.01, 0.1], portions: linspace(0, 0.5, 6))
+        curve.edcLimit = 0.2
+        curve.bootstrap = 10
+        curve.seed = 2
+        let options = FusionOptions(verification: [try FusionMetric(name: "mean_cosine", withUncertainty: false)],
+                                    reject: [try FusionMetric(name: "mean_cosine_mean", withUncertainty: true)], curve: curve)
+        let fused = try fuseAll(inputs: inputs, templates: proto, options: options)
+        XCTAssertThrowsError(try evaluateTemplates(fused: fused, pairs: pairs, options: options, storedMode: .uncertainty)) {
+            XCTAssertTrue("\($0)".contains("no subjects"), "\($0)")
+        }
+        // golden pairs: subject of a template = identity of its images; any per-row id works here
+        let subjects = (0..<Int64(members.count)).map { $0 % 7 }
+        let r = try evaluateTemplates(fused: fused, pairs: pairs, options: options, storedMode: .uncertainty, subjects: subjects)
+        let extras = try XCTUnwrap(r.extras["mean_cosine_mean"])
+        XCTAssertEqual(extras.map(\.0), ["edc", "bootstrap"])
+        guard case let .object(edc) = extras[0].1, case let .array(start)? = edc.first(where: { $0.0 == "start_error" })?.1 else {
+            return XCTFail("no start_error")
+        }
+        for (s, p) in zip(start, r.verification[0].points) { XCTAssertEqual(s, .number(1 - p.tar)) }
+    }
+
+    func testResultsJSONAndCSVLayout() throws {
+        let curve = RejectCurve(fars: [0.1, 0.5], portions: [0, 0.25], kept: [4, 3], tar: [[1, 0.5], [1, .nan]],
+                                far: [[0, 0], [0.5, .nan]], threshold: [[0.25, 0.5], [0.125, .nan]], auc: [0.1875, .nan])
+        var r = EvaluationResults(kind: .fusion, fars: [0.1, 0.5], portions: [0, 0.25], pairs: 4, positives: 2)
+        r.metrics = [(name: "mean_cosine_mul", curve: curve)]
+        r.verification = [.init(name: "mean_cosine", points: [OperatingPoint(tar: 0.5, far: 0.1, threshold: 0.3)])]
+        XCTAssertEqual(r.json.serialized(), """
+            {"kind":"fusion","fars":[0.1,0.5],"portions":[0,0.25],"pairs":4,"positives":2,"metrics":{"mean_cosine_mul":\
+            {"tar":[[1,0.5],[1,null]],"far":[[0,0],[0.5,null]],"threshold":[[0.25,0.5],[0.125,null]],"auc":[0.1875,null],\
+            "kept":[4,3]}},"verification":{"mean_cosine":{"tar":[0.5],"far":[0.1],"threshold":[0.3]}}}
+            """)
+        let lines = r.csv.split(separator: "\n")
+        XCTAssertEqual(lines.count, 1 + 2 * 2)
+        XCTAssertEqual(lines[0], "metric,far,portion,kept,tar,real_far,threshold")
+        XCTAssertEqual(lines[4], "mean_cosine_mul,0.5,0.25,3,,,")
+    }
+
+    // MARK: command line
+
+    private func makeStore(_ dir: URL) throws -> URL {
+        let data = dir.appendingPathComponent("data")
+        var r = try TestSupport.scaleface(["synth-embeddings", "--out", data.path, "--identities", "20",
+                                           "--images-per-identity", "3", "--dimension", "16"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let store = dir.appendingPathComponent("s.h5")
+        r = try TestSupport.scaleface(["store", "import", "--out", store.path, "--paths", data.appendingPathComponent("paths.txt").path,
+                                       "--embeddings", data.appendingPathComponent("embeddings.npy").path,
+                                       "--uncertainty", "scale=" + data.appendingPathComponent("confidence.npy").path + ":confidence",
+                                       "--labels", data.appendingPathComponent("labels.npy").path])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        return store
+    }
+
+    func testRejectCommandWritesResultsAndReportsErrors() throws {
+        let dir = try TestSupport.scratchDirectory(self)
+        let store = try makeStore(dir)
+        let pairs = dir.appendingPathComponent("data/pairs.csv").path
+        let out = dir.appendingPathComponent("out").path
+        var r = try TestSupport.scaleface(["reject", "--store", store.path, "--pairs", pairs, "--strategy", "scale",
+                                           "--metrics", "cosine_mean,scale-sqrt-mul-cosine_harmonic-harmonic",
+                                           "--fars", "0.05,0.1", "--portions", "0:0.5:11", "--out", out, "--quiet"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/results.json"))) as! [String: Any]
+        XCTAssertEqual(json["kind"] as? String, "reject")
+        let metrics = json["metrics"] as! [String: Any]
+        XCTAssertEqual(Set(metrics.keys), ["cosine_mean", "scale-sqrt-mul-cosine_harmonic-harmonic"])
+        let m = metrics["cosine_mean"] as! [String: Any]
+        XCTAssertEqual((m["tar"] as! [[Double]]).count, 2)
+        XCTAssertEqual((m["tar"] as! [[Double]])[0].count, 11)
+        XCTAssertEqual((m["kept"] as! [Int]).first, json["pairs"] as? Int)
+        let csv = try String(contentsOfFile: out + "/results.csv", encoding: .utf8)
+        XCTAssertEqual(csv.split(separator: "\n").count, 1 + 2 * 2 * 11)
+        let figures = TestSupport.entries(URL(fileURLWithPath: out + "/figures"))
+        XCTAssertEqual(figures, ["all_far_0.05.png", "all_far_0.1.png", "cosine_mean_reject.png", "cosine_mean_scores.png",
+                                 "cosine_mean_uncertainty.png", "scale-sqrt-mul-cosine_harmonic-harmonic_reject.png",
+                                 "scale-sqrt-mul-cosine_harmonic-harmonic_scores.png",
+                                 "scale-sqrt-mul-cosine_harmonic-harmonic_uncertainty.png"])
+        let png = try Data(contentsOf: URL(fileURLWithPath: out + "/figures/cosine_mean_reject.png"))
+        XCTAssertEqual(Array(png.prefix(4)), [0x89, 0x50, 0x4E, 0x47])
+
+        r = try TestSupport.scaleface(["reject", "--store", store.path, "--pairs", pairs, "--strategy", "scale",
+                                       "--metrics", "cosine_avg", "--out", out])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.stderr.contains("unknown pair uncertainty 'avg'") && r.stderr.contains("harmonic-harmonic"), r.stderr)
+
+        r = try TestSupport.scaleface(["reject", "--store", store.path, "--pairs", pairs, "--strategy", "scale",
+                                       "--metrics", "cosine_mean", "--fars", "1e-6", "--out", out])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.stderr.contains("below 1/negatives"), r.stderr)
+
+        let bad = dir.appendingPathComponent("bad.csv")
+        try "id00000/img000.png,id00000/img001.png,1\nid00000/img000.png,nobody.png,0\n".write(to: bad, atomically: true, encoding: .utf8)
+        r = try TestSupport.scaleface(["reject", "--store", store.path, "--pairs", bad.path, "--strategy", "scale",
+                                       "--metrics", "cosine_mean", "--out", out])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.stderr.contains("bad.csv:2:") && r.stderr.contains("'nobody.png' is not in the store"), r.stderr)
+    }
+
+    func testFusionCommandInsightFaceLayout() throws {
+        let dir = try TestSupport.scratchDirectory(self)
+        let store = try makeStore(dir)
+        let meta = dir.appendingPathComponent("meta")
+        try FileManager.default.createDirectory(at: meta, withIntermediateDirectories: true)
+        // 20 identities x 3 images: template 2i holds image 0, template 2i+1 images 1 and 2
+        var tid = "", pairsText = ""
+        for i in 0..<20 {
+            let p = String(format: "id%05d", i)
+            tid += "\(p)/img000.png \(2 * i) \(10 * i)\n\(p)/img001.png \(2 * i + 1) \(10 * i + 1)\n\(p)/img002.png \(2 * i + 1) \(10 * i + 1)\n"
+            for j in 0..<20 { pairsText += "\(2 * i) \(2 * j + 1) \(i == j ? 1 : 0)\n" }
+        }
+        pairsText += "0 999 0\n"
+        try tid.write(to: meta.appendingPathComponent("ijbc_face_tid_mid.txt"), atomically: true, encoding: .utf8)
+        try pairsText.write(to: meta.appendingPathComponent("ijbc_template_pair_label.txt"), atomically: true, encoding: .utf8)
+        let out = dir.appendingPathComponent("out").path
+        var r = try TestSupport.scaleface(["fusion", "--store", store.path, "--protocol", meta.path, "--protocol-format", "insightface",
+                                           "--strategy", "scale", "--fusions", "mean_cosine", "--reject-metrics", "mean_cosine_mean",
+                                           "--fars", "0.1", "--portions", "0:0.5:3", "--out", out])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.stderr.contains("ijbc_template_pair_label.txt:401:") && r.stderr.contains("template 999"), r.stderr)
+
+        try String(pairsText.dropLast("0 999 0\n".count)).write(to: meta.appendingPathComponent("ijbc_template_pair_label.txt"),
+                                                                 atomically: true, encoding: .utf8)
+        r = try TestSupport.scaleface(["fusion", "--store", store.path, "--protocol", meta.path, "--protocol-format", "insightface",
+                                       "--strategy", "scale", "--fusions", "mean_cosine,media-mean_cosine",
+                                       "--reject-metrics", "mean_cosine_mean", "--fars", "0.1", "--portions", "0:0.5:3", "--out", out])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stderr.contains("40 templates, 400 template pairs (20 genuine)"), r.stderr)
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/results.json"))) as! [String: Any]
+        XCTAssertEqual(json["kind"] as? String, "fusion")
+        XCTAssertEqual(json["positives"] as? Int, 20)
+        XCTAssertEqual(Set((json["verification"] as! [String: Any]).keys), ["mean_cosine", "media-mean_cosine"])
+
+        // flip features equal to the features double every embedding: cosines, hence TARs, stay
+        let flipOut = dir.appendingPathComponent("flip").path
+        r = try TestSupport.scaleface(["fusion", "--store", store.path, "--protocol", meta.path, "--protocol-format", "insightface",
+                                       "--strategy", "scale", "--fusions", "mean_cosine,media-mean_cosine",
+                                       "--flip-features", store.path, "--fars", "0.1", "--out", flipOut, "--quiet"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let flipJSON = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: flipOut + "/results.json"))) as! [String: Any]
+        let tarOf = { (j: [String: Any]) in ((j["verification"] as! [String: Any])["media-mean_cosine"] as! [String: Any])["tar"] as! [Double] }
+        XCTAssertEqual(tarOf(flipJSON), tarOf(json))
+
+        r = try TestSupport.scaleface(["fusion", "--store", store.path, "--protocol", meta.path, "--protocol-format", "insightface",
+                                       "--strategy", "scale", "--fusions", "median_cosine", "--out", out])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.stderr.contains("unknown fusion 'median'") && r.stderr.contains("stat-softmax"), r.stderr)
+    }
+
+    func testRejectCommandEDCAndBootstrap() throws {
+        let dir = try TestSupport.scratchDirectory(self)
+        let store = try makeStore(dir)
+        let out = dir.appendingPathComponent("out").path
+        let r = try TestSupport.scaleface(["reject", "--store", store.path, "--pairs", dir.appendingPathComponent("data/pairs.csv").path,
+                                           "--strategy", "scale", "--metrics", "cosine_mean", "--fars", "0.05,0.1",
+                                           "--portions", "0:0.3:4", "--curve", "edc", "--bootstrap", "20", "--seed", "4",
+                                           "--out", out, "--quiet"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/results.json"))) as! [String: Any]
+        let m = (json["metrics"] as! [String: Any])["cosine_mean"] as! [String: Any]
+        let edc = m["edc"] as! [String: Any]
+        let tar = m["tar"] as! [[Double]]
+        // the EDC starts from the error of the plain TAR@FAR
+        XCTAssertEqual((edc["start_error"] as! [Double])[0], 1 - tar[0][0], accuracy: 1e-12)
+        XCTAssertEqual((edc["fnmr"] as! [[Double]])[0][0], 1 - tar[0][0], accuracy: 1e-12)
+        XCTAssertEqual(edc["pauc_limit"] as? Double, 0.2)
+        let boot = m["bootstrap"] as! [String: Any]
+        XCTAssertEqual(boot["replicates"] as? Int, 20)
+        let lo = boot["tar_lower"] as! [Double], hi = boot["tar_upper"] as! [Double]
+        XCTAssertTrue(lo[0] <= hi[0])
+    }
+
+    /// The store refuses non-finite values, but a formula can still give NaN: scale-harmonic
+    /// with two zero scales is 0 / 0.
+    func testNaNScoreIsAClearError() throws {
+        let dir = try TestSupport.scratchDirectory(self)
+        let py = try TestSupport.python(packages: ["numpy"])
+        let script = """
+            import numpy as np, sys
+            d = sys.argv[1]
+            np.save(d + '/emb.npy', np.random.default_rng(0).normal(size=(4, 8)).astype(np.float32))
+            np.save(d + '/u.npy', np.array([1, 0, 3, 0], np.float32))
+            open(d + '/paths.txt', 'w').write('a\\nb\\nc\\nd\\n')
+            open(d + '/pairs.csv', 'w').write('a,b,1\\nb,d,0\\na,c,0\\nc,d,1\\n')
+            """
+        let r0 = try TestSupport.run(py, ["-c", script, dir.path])
+        XCTAssertEqual(r0.status, 0, r0.stderr)
+        var r = try TestSupport.scaleface(["store", "import", "--out", dir.appendingPathComponent("a.h5").path,
+                                           "--paths", dir.appendingPathComponent("paths.txt").path,
+                                           "--embeddings", dir.appendingPathComponent("emb.npy").path,
+                                           "--uncertainty", "s=" + dir.appendingPathComponent("u.npy").path + ":confidence"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        r = try TestSupport.scaleface(["reject", "--store", dir.appendingPathComponent("a.h5").path,
+                                       "--pairs", dir.appendingPathComponent("pairs.csv").path, "--strategy", "s",
+                                       "--metrics", "scale-harmonic-cosine_mean", "--fars", "0.5",
+                                       "--out", dir.appendingPathComponent("o").path])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.stderr.contains("metric scale-harmonic-cosine_mean: score is NaN at pair 1"), r.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("o/results.json").path))
+    }
+}
