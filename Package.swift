@@ -41,7 +41,7 @@ let package = Package(
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
-        .testTarget(name: "AnalysisTests", dependencies: ["Analysis"]),
+        .testTarget(name: "AnalysisTests", dependencies: ["Analysis"], exclude: ["Fixtures"]),
         .testTarget(name: "BackboneTests", dependencies: ["Backbone"], exclude: ["Fixtures"]),
         .testTarget(name: "StagesTests", dependencies: ["Stages", "Store"]),
     ],
