@@ -10,6 +10,7 @@ struct Scaleface: ParsableCommand {
         subcommands: [
             RunCommand.self,
             SynthCommand.self,
+            AlignCommand.self,
             StoreCommand.self,
             EmbedCommand.self,
             HeadsCommand.self,
