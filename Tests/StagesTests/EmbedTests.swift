@@ -72,6 +72,19 @@ final class EmbedTests: XCTestCase {
         }
     }
 
+    func testAnHDF5FileThatIsNotWeightsIsRefused() throws {
+        let dir = try TestSupport.scratchDirectory(self)
+        let s = try stage(dir, checkpoint: fixture("bare_f32.pth"), strategies: [.embNorm])
+        try s.run()
+        var again = s
+        again.checkpoint = s.output
+        again.output = dir.appendingPathComponent("second.h5").path
+        XCTAssertThrowsError(try again.run()) {
+            XCTAssertTrue(String(describing: $0).contains("is an HDF5 file but not scaleface weights"), String(describing: $0))
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: again.output))
+    }
+
     func testMaliciousCheckpointWritesNoStore() throws {
         let dir = try TestSupport.scratchDirectory(self)
         let marker = "/tmp/scaleface-malicious-checkpoint-ran"

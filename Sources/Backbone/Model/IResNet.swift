@@ -108,11 +108,9 @@ public struct IResNet: Sendable {
     var activationFloatsPerImage: Int {
         var s = config.inputSize, m = 3 * s * s, c = config.widths[0]
         m = max(m, c * s * s)
-        for (stage, n) in config.blocks.enumerated() {
-            let p = config.widths[stage]
-            m = max(m, p * s * s)       // conv1 output at the incoming resolution
+        for p in config.widths {
+            m = max(m, p * s * s)       // the first conv1 of a stage runs at the incoming resolution
             s = (s - 1) / 2 + 1
-            _ = n
             c = p
         }
         return max(m, c * s * s)
