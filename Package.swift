@@ -15,6 +15,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
     targets: [
         .systemLibrary(name: "CHDF5", path: "Sources/CHDF5", pkgConfig: "hdf5",
@@ -23,8 +24,8 @@ let package = Package(
                        providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CPNG", path: "Sources/CPNG", pkgConfig: "libpng",
                        providers: [.apt(["libpng-dev"])]),
-        .systemLibrary(name: "CJPEG", path: "Sources/CJPEG", pkgConfig: "libjpeg",
-                       providers: [.apt(["libjpeg62-turbo-dev"])]),
+        .systemLibrary(name: "CJPEG", path: "Sources/CJPEG", pkgConfig: "libturbojpeg",
+                       providers: [.apt(["libturbojpeg0-dev"])]),
         .systemLibrary(name: "CCairo", path: "Sources/CCairo", pkgConfig: "cairo",
                        providers: [.apt(["libcairo2-dev"])]),
 
@@ -32,7 +33,8 @@ let package = Package(
         .target(name: "Analysis", swiftSettings: fastMath),
         .target(name: "Backbone", dependencies: ["COpenBLAS"], swiftSettings: fastMath),
         .target(name: "Stages",
-                dependencies: ["Store", "Analysis", "Backbone", "CPNG", "CJPEG", "CCairo"],
+                dependencies: ["Store", "Analysis", "Backbone", "CPNG", "CJPEG", "CCairo",
+                               .product(name: "Yams", package: "Yams")],
                 swiftSettings: fastMath),
         .executableTarget(name: "scaleface",
                           dependencies: ["Stages", "Store", "Backbone",

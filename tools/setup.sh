@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(pkg-config libhdf5-dev libopenblas-dev libpng-dev libjpeg62-turbo-dev
-          libcairo2-dev fonts-dejavu-core python3-venv)
+          libturbojpeg0-dev libcairo2-dev fonts-dejavu-core python3-venv)
 
 missing=()
 for p in "${packages[@]}"; do

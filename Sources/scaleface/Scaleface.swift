@@ -7,6 +7,14 @@ struct Scaleface: ParsableCommand {
         commandName: "scaleface",
         abstract: "Evaluate how well face-recognition models know when they are wrong.",
         version: scalefaceVersion,
-        subcommands: [StoreCommand.self, SynthEmbeddingsCommand.self, EmbedCommand.self, WeightsCommand.self]
+        subcommands: [
+            RunCommand.self,
+            SynthCommand.self,
+            StoreCommand.self,
+            DistributionCommand.self,
+            SynthEmbeddingsCommand.self,
+            EmbedCommand.self,
+            WeightsCommand.self,
+        ]
     )
 }

@@ -7,7 +7,7 @@ struct StoreCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "store",
         abstract: "Create, inspect and export embedding stores (HDF5).",
-        subcommands: [StoreImportCommand.self, StoreExportCommand.self, StoreInfoCommand.self]
+        subcommands: [StoreImportCommand.self, StoreExportCommand.self, StoreInfoCommand.self, StoreMergeCommand.self]
     )
 }
 
@@ -104,5 +104,21 @@ struct StoreInfoCommand: ParsableCommand {
         } else {
             print(summary.text)
         }
+    }
+}
+
+struct StoreMergeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "merge",
+        abstract: "Join stores of one model and setting (e.g. the shards of `embed --shard I/N`) into one.",
+        discussion: "Example:\n  scaleface store merge --out ijbc.h5 shards/ijbc-0.h5 shards/ijbc-1.h5 shards/ijbc-2.h5"
+    )
+
+    @Option(help: "The merged store to write.") var out: String
+    @Argument(help: "The stores to join, in order.") var stores: [String]
+
+    func run() throws {
+        let n = try StoreMerge(inputs: stores, output: out).run()
+        print("wrote \(out): \(n) images from \(stores.count) stores")
     }
 }

@@ -116,7 +116,7 @@ final class EmbedTests: XCTestCase {
         try "png/face0.png\nmanifest.json\n".write(toFile: wrongImage.listPath, atomically: true, encoding: .utf8)
         wrongImage.batchSize = 1
         XCTAssertThrowsError(try wrongImage.run()) {
-            XCTAssertTrue(String(describing: $0).contains("manifest.json: is not a readable PNG"), String(describing: $0))
+            XCTAssertTrue(String(describing: $0).contains("manifest.json: not a PNG or JPEG file"), String(describing: $0))
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: s.output))
         XCTAssertFalse(FileManager.default.fileExists(atPath: s.output + ".partial"))

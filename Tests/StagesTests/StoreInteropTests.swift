@@ -86,3 +86,40 @@ final class StoreInteropTests: XCTestCase {
         }
     }
 }
+
+final class StoreMergeTests: XCTestCase {
+    private func makeStore(_ path: String, paths: [String], first: Float, model: String = "m") throws {
+        let schema = StoreSchema(dimension: 3, model: model, preprocessing: "mean_scale",
+                                 strategies: [StrategyInfo(name: "scale", width: 1, mode: .confidence)],
+                                 bottleneckWidth: 2, bottleneckHalf: true)
+        let w = try EmbeddingStoreWriter.create(at: path, schema: schema, paths: paths, labels: paths.map { _ in 5 })
+        let n = paths.count
+        try w.append(embeddings: (0..<(3 * n)).map { first + Float($0) }, uncertainties: ["scale": (0..<n).map { first + Float($0) }],
+                     bottleneck: [Float](repeating: 0.5, count: 2 * n))
+        try w.finish()
+    }
+
+    func testShardsJoinInOrder() throws {
+        let dir = try TestSupport.scratchDirectory(self)
+        let a = dir.appendingPathComponent("a.h5").path, b = dir.appendingPathComponent("b.h5").path
+        try makeStore(a, paths: ["x", "y"], first: 0)
+        try makeStore(b, paths: ["z"], first: 100)
+        let out = dir.appendingPathComponent("m.h5").path
+        let r = try TestSupport.scaleface(["store", "merge", "--out", out, a, b])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let m = try EmbeddingStore.open(out)
+        XCTAssertEqual(try m.paths(), ["x", "y", "z"])
+        XCTAssertEqual(try m.embeddings(), [0, 1, 2, 3, 4, 5, 100, 101, 102])
+        XCTAssertEqual(try m.uncertainty(named: "scale").values, [0, 1, 100])
+        XCTAssertEqual(try m.labels(), [5, 5, 5])
+        XCTAssertEqual(try m.bottleneckFeatures(), [Float](repeating: 0.5, count: 6))
+
+        try makeStore(dir.appendingPathComponent("c.h5").path, paths: ["z"], first: 0, model: "other")
+        let bad = try TestSupport.scaleface(["store", "merge", "--out", dir.appendingPathComponent("n.h5").path, a, dir.appendingPathComponent("c.h5").path])
+        XCTAssertEqual(bad.status, 1)
+        XCTAssertTrue(bad.stderr.contains("model differs from \(a)"), bad.stderr)
+        let overlap = try TestSupport.scaleface(["store", "merge", "--out", dir.appendingPathComponent("n.h5").path, a, a])
+        XCTAssertTrue(overlap.stderr.contains("image 'x' is also in \(a); shards must not overlap"), overlap.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("n.h5").path))
+    }
+}

@@ -1,0 +1,23 @@
+import Foundation
+
+/// `kind: report`: a static `index.html` over the artifacts of any other stages, given as
+/// inputs under any role names (their order in the file is the page's order).
+public enum ReportKind: StageKind {
+    public static let kind = "report"
+    public static let version = 1
+    public static let summary = "Static HTML report linking every figure and table of its inputs."
+    public static let inputs: [InputSpec] = [InputSpec("*", accepts: ["*"], optional: true)]
+    public static let parameters: [ParameterSpec] = [
+        ParameterSpec("title", .string, default: .string("scaleface report"), help: "page title"),
+    ]
+
+    public static func run(_ context: StageContext) throws {
+        let sections = try context.inputOrder.map { role -> ReportPage.Section in
+            let dir = try context.input(role)
+            let kind = ArtifactRecord.load(dir.appendingPathComponent(ArtifactRecord.fileName))?.kind ?? "?"
+            let stage = ArtifactRecord.load(dir.appendingPathComponent(ArtifactRecord.fileName))?.stage ?? role
+            return ReportPage.Section(stage: stage, kind: kind, directory: dir)
+        }
+        try ReportPage(title: context.string("title"), sections: sections).write(to: context.output)
+    }
+}
