@@ -33,7 +33,7 @@ bench: release
 parity: setup
 	py=$$(tools/pyenv.sh torch numpy) && $$py tools/parity/full_size.py .build/parity
 	SCALEFACE_PARITY_DIR=$(CURDIR)/.build/parity $(SWIFT) test -c release -Xswiftc -enable-testing \
-		--filter BackboneTests.FullSizeParityTests 2>&1 | grep -E "^parity|error|Executed .* tests"
+		--filter BackboneTests.FullSizeParityTests 2>&1 | grep -E "^parity|error|Executed [0-9]+ tests?,"
 
 clean:
 	rm -rf .build out

@@ -6,7 +6,7 @@ import Stages
 struct EmbedCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "embed",
-        abstract: "Embed aligned 112 x 112 PNG faces with an iResNet checkpoint into an embedding store.",
+        abstract: "Embed aligned 112 x 112 faces (PNG or JPEG) with an iResNet checkpoint into an embedding store.",
         discussion: """
         LIST holds image paths relative to --images, one per line; they become the store's \
         /images/path in list order. /embeddings holds the backbone's feature; each strategy \

@@ -47,6 +47,18 @@ final class ParityTests: XCTestCase {
         }
     }
 
+    /// Every convolution through im2col (no Winograd) matches PyTorch too.
+    func testDirectConvolutionPathMatchesPyTorch() throws {
+        let m = try Fixtures().manifest()
+        let (input, batch) = try Fixtures().input(m)
+        let c = m.cases.first { $0.name == "nested_f16" }!
+        let net = try IResNet(config: Fixtures.config(m), weights: Checkpoint.load(path: Fixtures().path(c.checkpoint)).section("backbone"),
+                              winograd: false)
+        let out = net.forward(input, batch: batch, workspace: Workspace(threads: 2))
+        assertParity(out.feature, try Fixtures().floats(c.feature), "direct feature")
+        assertParity(out.bottleneck, try Fixtures().floats(c.bottleneck_feature), "direct bottleneck")
+    }
+
     /// A workspace whose im2col buffer holds one image at a time must give the same result.
     func testSmallIm2colBufferChunksTheBatch() throws {
         let m = try Fixtures().manifest()

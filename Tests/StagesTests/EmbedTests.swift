@@ -72,6 +72,35 @@ final class EmbedTests: XCTestCase {
         }
     }
 
+    /// A larger image is center-cropped (REFERENCE section 1): a 44 x 44 frame around a fixture
+    /// face embeds exactly like the 40 x 40 face.
+    func testLargerImagesAreCenterCropped() throws {
+        let dir = try TestSupport.scratchDirectory(self)
+        let face = try RGBImage.decode(path: fixture("png/face1.png"))
+        var pixels = [UInt8](repeating: 255, count: 44 * 44 * 3)
+        for y in 0..<40 { for x in 0..<40 { for c in 0..<3 { pixels[((y + 2) * 44 + x + 2) * 3 + c] = face.pixels[(y * 40 + x) * 3 + c] } } }
+        try RGBImage(width: 44, height: 44, pixels: pixels).encodePNG(to: dir.appendingPathComponent("framed.png").path)
+        var s = try stage(dir, checkpoint: fixture("bare_f32.pth"), strategies: [.embNorm])
+        s.imagesRoot = dir.path
+        try "framed.png\n".write(toFile: s.listPath, atomically: true, encoding: .utf8)
+        try s.run()
+        let feature = try floats("bare_f32.feature.f32")
+        assertClose(try EmbeddingStore.open(s.output).embeddings(), Array(feature[32..<64]), "center-cropped face")
+    }
+
+    func testAnHDF5FileThatIsNotWeightsIsRefused() throws {
+        let dir = try TestSupport.scratchDirectory(self)
+        let s = try stage(dir, checkpoint: fixture("bare_f32.pth"), strategies: [.embNorm])
+        try s.run()
+        var again = s
+        again.checkpoint = s.output
+        again.output = dir.appendingPathComponent("second.h5").path
+        XCTAssertThrowsError(try again.run()) {
+            XCTAssertTrue(String(describing: $0).contains("is an HDF5 file but not scaleface weights"), String(describing: $0))
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: again.output))
+    }
+
     func testMaliciousCheckpointWritesNoStore() throws {
         let dir = try TestSupport.scratchDirectory(self)
         let marker = "/tmp/scaleface-malicious-checkpoint-ran"
@@ -103,7 +132,7 @@ final class EmbedTests: XCTestCase {
         try "png/face0.png\nmanifest.json\n".write(toFile: wrongImage.listPath, atomically: true, encoding: .utf8)
         wrongImage.batchSize = 1
         XCTAssertThrowsError(try wrongImage.run()) {
-            XCTAssertTrue(String(describing: $0).contains("manifest.json: is not a readable PNG"), String(describing: $0))
+            XCTAssertTrue(String(describing: $0).contains("manifest.json: not a PNG or JPEG file"), String(describing: $0))
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: s.output))
         XCTAssertFalse(FileManager.default.fileExists(atPath: s.output + ".partial"))

@@ -50,10 +50,10 @@ struct WinogradConvolution {
         16 * channels * ((height + 1) / 2) * ((width + 1) / 2)
     }
 
-    /// `y[Cout, N, H, W] = conv(x[Cin, N, H, W])` without bias (added by the epilogue).
+    /// `y[Cout, N, H, W] = epilogue(conv(x[Cin, N, H, W]) + bias)`.
     /// `v` and `m` each hold `capacity` floats.
     func apply(_ x: UnsafePointer<Float>, batch: Int, height h: Int, width w: Int,
-               into y: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>, m: UnsafeMutablePointer<Float>,
+               into y: UnsafeMutablePointer<Float>, epilogue: Epilogue, v: UnsafeMutablePointer<Float>, m: UnsafeMutablePointer<Float>,
                capacity: Int, threads: Int) {
         let th = (h + 1) / 2, tw = (w + 1) / 2
         let perImage = 16 * max(inChannels, outChannels) * th * tw
@@ -73,13 +73,15 @@ struct WinogradConvolution {
                                 0, m + xi * outChannels * tiles, Int32(tiles))
                 }
             }
-            outputTransform(m, batch: batch, height: h, width: w, images: n0..<n1, into: y, threads: threads)
+            outputTransform(m, batch: batch, height: h, width: w, images: n0..<n1, into: y, epilogue: epilogue, threads: threads)
             n0 = n1
         }
     }
 
     /// `V[xi, c, t] = (B^T d B)[xi]` for the 4 x 4 input patch `d` of tile `t`, read from a
     /// zero-padded copy of each plane (the input BatchNorm applies to real pixels only).
+    /// Computed a row of tiles at a time: `B^T d` on whole padded rows (contiguous, vectorised),
+    /// then `(.) B` on even/odd columns, writing each of the 16 outputs as a contiguous run.
     private func inputTransform(_ x: UnsafePointer<Float>, batch: Int, height h: Int, width w: Int,
                                 images: Range<Int>, into v: UnsafeMutablePointer<Float>, threads: Int) {
         let th = (h + 1) / 2, tw = (w + 1) / 2
@@ -88,9 +90,11 @@ struct WinogradConvolution {
         let c = inChannels
         let affine = inputAffine
         parallelRanges(c, threads: threads) { range in
-            let pad = UnsafeMutablePointer<Float>.allocate(capacity: ph * pw)
-            pad.initialize(repeating: 0, count: ph * pw)
+            let pad = UnsafeMutablePointer<Float>.allocate(capacity: ph * pw + 4 * pw)
+            pad.initialize(repeating: 0, count: ph * pw + 4 * pw)
             defer { pad.deallocate() }
+            let rows = pad + ph * pw
+            let stride = c * tiles
             for ch in range {
                 let sc = affine?.scale[ch] ?? 1, sh = affine?.shift[ch] ?? 0
                 var t = 0
@@ -105,64 +109,71 @@ struct WinogradConvolution {
                         }
                     }
                     let out = v + ch * tiles
-                    let stride = c * tiles
                     for ty in 0..<th {
-                        for tx in 0..<tw {
-                            let p = pad + 2 * ty * pw + 2 * tx
-                            // Rows of B^T d.
-                            var r0 = (p[0] - p[2 * pw], p[1] - p[2 * pw + 1], p[2] - p[2 * pw + 2], p[3] - p[2 * pw + 3])
-                            var r1 = (p[pw] + p[2 * pw], p[pw + 1] + p[2 * pw + 1], p[pw + 2] + p[2 * pw + 2], p[pw + 3] + p[2 * pw + 3])
-                            var r2 = (p[2 * pw] - p[pw], p[2 * pw + 1] - p[pw + 1], p[2 * pw + 2] - p[pw + 2], p[2 * pw + 3] - p[pw + 3])
-                            var r3 = (p[pw] - p[3 * pw], p[pw + 1] - p[3 * pw + 1], p[pw + 2] - p[3 * pw + 2], p[pw + 3] - p[3 * pw + 3])
-                            func store(_ row: Int, _ q: inout (Float, Float, Float, Float)) {
-                                let o = out + (row * 4) * stride + t
-                                o[0] = q.0 - q.2
-                                o[stride] = q.1 + q.2
-                                o[2 * stride] = q.2 - q.1
-                                o[3 * stride] = q.1 - q.3
-                            }
-                            store(0, &r0); store(1, &r1); store(2, &r2); store(3, &r3)
-                            t += 1
+                        let p0 = pad + 2 * ty * pw, p1 = p0 + pw, p2 = p1 + pw, p3 = p2 + pw
+                        let r0 = rows, r1 = rows + pw, r2 = rows + 2 * pw, r3 = rows + 3 * pw
+                        for j in 0..<pw {
+                            r0[j] = p0[j] - p2[j]
+                            r1[j] = p1[j] + p2[j]
+                            r2[j] = p2[j] - p1[j]
+                            r3[j] = p1[j] - p3[j]
                         }
+                        for k in 0..<4 {
+                            let r = rows + k * pw
+                            let o0 = out + (4 * k) * stride + t, o1 = o0 + stride, o2 = o1 + stride, o3 = o2 + stride
+                            for tx in 0..<tw {
+                                let e0 = r[2 * tx], d0 = r[2 * tx + 1], e1 = r[2 * tx + 2], d1 = r[2 * tx + 3]
+                                o0[tx] = e0 - e1
+                                o1[tx] = d0 + e1
+                                o2[tx] = e1 - d0
+                                o3[tx] = d0 - d1
+                            }
+                        }
+                        t += tw
                     }
                 }
             }
         }
     }
 
-    /// `y = A^T m A` per tile: 2 x 2 outputs written where they fall inside the image.
+    /// `y = A^T m A` per tile, a row of tiles at a time, followed by the epilogue; the 2 x 2
+    /// outputs are written where they fall inside the image.
     private func outputTransform(_ m: UnsafePointer<Float>, batch: Int, height h: Int, width w: Int,
-                                 images: Range<Int>, into y: UnsafeMutablePointer<Float>, threads: Int) {
+                                 images: Range<Int>, into y: UnsafeMutablePointer<Float>,
+                                 epilogue: Epilogue, threads: Int) {
         let th = (h + 1) / 2, tw = (w + 1) / 2
         let tiles = images.count * th * tw
         let k = outChannels
         parallelRanges(k, threads: threads) { range in
+            let rowBuffer = UnsafeMutablePointer<Float>.allocate(capacity: 4 * tw)
+            defer { rowBuffer.deallocate() }
+            let top = rowBuffer, bottom = rowBuffer + 2 * tw
+            let stride = k * tiles
             for o in range {
-                let src = m + o * tiles
-                let stride = k * tiles
+                let b = bias[o]
                 var t = 0
                 for n in images {
-                    let dst = y + (o * batch + n) * h * w
+                    let plane = (o * batch + n) * h * w
                     for ty in 0..<th {
+                        let q = m + o * tiles + t
                         for tx in 0..<tw {
-                            let q = src + t
-                            let a0 = q[0] + q[4 * stride] + q[8 * stride]
-                            let a1 = q[stride] + q[5 * stride] + q[9 * stride]
-                            let a2 = q[2 * stride] + q[6 * stride] + q[10 * stride]
-                            let a3 = q[3 * stride] + q[7 * stride] + q[11 * stride]
-                            let b0 = q[4 * stride] - q[8 * stride] - q[12 * stride]
-                            let b1 = q[5 * stride] - q[9 * stride] - q[13 * stride]
-                            let b2 = q[6 * stride] - q[10 * stride] - q[14 * stride]
-                            let b3 = q[7 * stride] - q[11 * stride] - q[15 * stride]
-                            let y0 = 2 * ty, x0 = 2 * tx
-                            dst[y0 * w + x0] = a0 + a1 + a2
-                            if x0 + 1 < w { dst[y0 * w + x0 + 1] = a1 - a2 - a3 }
-                            if y0 + 1 < h {
-                                dst[(y0 + 1) * w + x0] = b0 + b1 + b2
-                                if x0 + 1 < w { dst[(y0 + 1) * w + x0 + 1] = b1 - b2 - b3 }
-                            }
-                            t += 1
+                            let a0 = q[tx] + q[4 * stride + tx] + q[8 * stride + tx]
+                            let a1 = q[stride + tx] + q[5 * stride + tx] + q[9 * stride + tx]
+                            let a2 = q[2 * stride + tx] + q[6 * stride + tx] + q[10 * stride + tx]
+                            let a3 = q[3 * stride + tx] + q[7 * stride + tx] + q[11 * stride + tx]
+                            let b0 = q[4 * stride + tx] - q[8 * stride + tx] - q[12 * stride + tx]
+                            let b1 = q[5 * stride + tx] - q[9 * stride + tx] - q[13 * stride + tx]
+                            let b2 = q[6 * stride + tx] - q[10 * stride + tx] - q[14 * stride + tx]
+                            let b3 = q[7 * stride + tx] - q[11 * stride + tx] - q[15 * stride + tx]
+                            top[2 * tx] = a0 + a1 + a2 + b
+                            top[2 * tx + 1] = a1 - a2 - a3 + b
+                            bottom[2 * tx] = b0 + b1 + b2 + b
+                            bottom[2 * tx + 1] = b1 - b2 - b3 + b
                         }
+                        let y0 = 2 * ty
+                        epilogue.store(top, count: w, channel: o, into: y, at: plane + y0 * w)
+                        if y0 + 1 < h { epilogue.store(bottom, count: w, channel: o, into: y, at: plane + (y0 + 1) * w) }
+                        t += tw
                     }
                 }
             }

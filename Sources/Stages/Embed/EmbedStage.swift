@@ -2,7 +2,8 @@ import Backbone
 import Foundation
 import Store
 
-/// `scaleface embed`: aligned 112 x 112 PNG crops listed in a text file -> backbone (+ heads)
+/// `scaleface embed`: aligned 112 x 112 crops (PNG or JPEG; larger images are center-cropped as
+/// the reference's test pipeline does) listed in a text file -> backbone (+ heads)
 /// -> an embedding store with `/embeddings` (the backbone's `feature`) and one
 /// `/uncertainty/<strategy>` per requested strategy, rows in list order.
 ///
@@ -95,13 +96,14 @@ public struct EmbedStage {
             input.reserveCapacity((end - start) * 3 * size * size)
             for p in paths[start..<end] {
                 let file = URL(fileURLWithPath: imagesRoot).appendingPathComponent(p).path
-                let image = try AlignedPNG.decode(path: file)
-                guard image.width == size, image.height == size else {
-                    throw InputError(file: file, "image is \(image.width) x \(image.height), expected an aligned \(size) x \(size) crop")
+                let decoded = try RGBImage.decode(path: file)
+                guard decoded.width >= size, decoded.height >= size else {
+                    throw InputError(file: file, "image is \(decoded.width) x \(decoded.height), expected an aligned \(size) x \(size) crop")
                 }
+                let image = try decoded.cropCenter(width: size, height: size)
                 let offset = input.count
                 input.append(contentsOf: repeatElement(0, count: 3 * size * size))
-                image.rgb.withUnsafeBufferPointer { rgb in
+                image.pixels.withUnsafeBufferPointer { rgb in
                     input.withUnsafeMutableBufferPointer {
                         preprocess.planar(rgb: rgb, height: size, width: size, into: $0.baseAddress! + offset)
                     }

@@ -1,0 +1,48 @@
+import Backbone
+import Foundation
+
+/// `kind: embed`: aligned crops through a backbone (and heads) into a store (`scaleface
+/// embed`). With input `images` (a `synth` stage) the list and the image root are looked up
+/// in that artifact; otherwise they are paths relative to the pipeline file.
+/// Artifact: store.h5.
+public enum EmbedKind: StageKind {
+    public static let kind = "embed"
+    public static let version = 1
+    public static let summary = "Embed aligned crops with a backbone (and heads) into a store."
+    public static let inputs: [InputSpec] = [InputSpec("images", accepts: [SynthKind.kind, AlignKind.kind], optional: true)]
+    public static let parameters: [ParameterSpec] = [
+        ParameterSpec("images", .string, default: .string("aligned"), help: "folder the list's paths are relative to"),
+        ParameterSpec("list", .string, default: .string("paths.txt"), help: "image list, one path per line"),
+        ParameterSpec("checkpoint", .string, isFile: true, help: "PyTorch .pth or scaleface weights .h5 (relative to the pipeline file)"),
+        ParameterSpec("arch", .string, default: .string("iresnet50"), help: "iresnet18/34/50/100[_normalized]"),
+        ParameterSpec("strategies", .strings, default: .list([.string("emb_norm")]), help: "emb_norm, magface, scale, head"),
+        ParameterSpec("preprocess", .string, default: .string("mean_scale"), help: "mean_scale or scale"),
+        ParameterSpec("batch", .int, default: .int(16), help: "images per forward pass"),
+        ParameterSpec("scale_activation", .string, default: .string("exp"), help: "scale head activation"),
+        ParameterSpec("scale_coefficient", .double, default: .double(64), help: "scale activation coefficient"),
+    ]
+
+    public static func run(_ c: StageContext) throws {
+        let base = c.inputs["images"] ?? c.baseDirectory
+        func resolve(_ p: String) -> String { p.hasPrefix("/") ? p : base.appendingPathComponent(p).path }
+        let strategies = try c.strings("strategies").map { name -> EmbedStrategy in
+            guard let s = EmbedStrategy(rawValue: name) else {
+                throw InputError(file: c.stageName, "unknown strategy '\(name)' (known: \(EmbedStrategy.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            return s
+        }
+        guard let preprocess = Preprocess(rawValue: c.string("preprocess")) else {
+            throw InputError(file: c.stageName, "parameter 'preprocess' is '\(c.string("preprocess"))', expected mean_scale or scale")
+        }
+        guard let activation = ScaleActivation(rawValue: c.string("scale_activation")) else {
+            throw InputError(file: c.stageName, "unknown scale activation '\(c.string("scale_activation"))'")
+        }
+        let stage = EmbedStage(imagesRoot: resolve(c.string("images")), listPath: resolve(c.string("list")),
+                               checkpoint: c.file("checkpoint"), arch: c.string("arch"), strategies: strategies,
+                               preprocess: preprocess, batchSize: c.int("batch"), scaleActivation: activation,
+                               scaleCoefficient: Float(c.double("scale_coefficient")),
+                               output: c.output("store.h5"), quiet: c.quiet)
+        let n = try stage.run()
+        c.log("\(n) images embedded")
+    }
+}
