@@ -119,3 +119,23 @@ final class PipelineRunnerTests: XCTestCase {
                         "4: unknown variable '${nope}'")
     }
 }
+
+/// The pipeline files shipped under pipelines/ are valid: every kind, input and parameter
+/// checks out and a plan can be made.
+final class ShippedPipelineTests: XCTestCase {
+    func testDemoAndIJBCPipelinesPlan() throws {
+        let dir = try TestSupport.scratchDirectory(self)
+        let demo = try PipelineFile.load(TestSupport.repoRoot.appendingPathComponent("pipelines/demo.yaml").path)
+        XCTAssertEqual(demo.stages.map(\.kind), ["synth-embeddings", "import", "reject", "distribution", "report"])
+        let checkpoint = dir.appendingPathComponent("backbone.pth")
+        try Data([1, 2, 3]).write(to: checkpoint)
+        let ijbc = try PipelineFile.load(TestSupport.repoRoot.appendingPathComponent("pipelines/ijbc.yaml").path,
+                                         overrides: ["ijbc": dir.path, "checkpoint": checkpoint.path])
+        var copy = ijbc
+        copy.cacheDirectory = dir.appendingPathComponent("cache")
+        copy.outputDirectory = dir.appendingPathComponent("out")
+        let plan = try Runner(pipeline: copy).plan()
+        XCTAssertEqual(plan.map(\.name), ["align", "embed", "fusion", "distribution", "report"])
+        XCTAssertTrue(plan.allSatisfy { $0.status == .stale("never run") })
+    }
+}
