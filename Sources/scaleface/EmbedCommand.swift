@@ -35,8 +35,18 @@ struct EmbedCommand: ParsableCommand {
     var scaleActivation: String = "exp"
     @Option(name: .customLong("scale-coefficient"), help: "Coefficient c of the scale activations.")
     var scaleCoefficient: Float = 64
+    @Flag(name: .customLong("keep-bottleneck"), help: "Also store the 25088-d bottleneck features (float16) for train-head and heads.")
+    var keepBottleneck = false
+    @Option(help: "Embed slice I of N contiguous slices of the list (I/N, 0-based); join the stores with `store merge`.")
+    var shard: String?
+    @Option(help: "InsightFace landmark file: the list names raw images, aligned on the fly (ArcFace template).")
+    var landmarks: String?
+    @Flag(help: "Discard the partial store of an interrupted run instead of continuing it.") var restart = false
+    @Option(name: .customLong("input-size"), help: "Crop side the network takes (112 for every published model).")
+    var inputSize = 112
     @Flag(help: "No progress on stderr.") var quiet = false
-    @Option(help: "Store to write (.h5); it appears only when complete.") var out: String
+    @Option(help: "Store to write (.h5); it appears only when complete. Rerunning an interrupted command continues it.")
+    var out: String
 
     func run() throws {
         let names = strategies.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
@@ -53,10 +63,21 @@ struct EmbedCommand: ParsableCommand {
             throw ValidationError("unknown scale activation '\(scaleActivation)'")
         }
         guard batch >= 1, (threads ?? 1) >= 1 else { throw ValidationError("--batch and --threads must be at least 1") }
-        let stage = EmbedStage(imagesRoot: images, listPath: list, checkpoint: checkpoint, arch: arch,
+        var stage = EmbedStage(imagesRoot: images, listPath: list, checkpoint: checkpoint, arch: arch,
                                strategies: parsed, preprocess: pre, batchSize: batch,
                                threads: threads ?? Threads.available, scaleActivation: activation,
                                scaleCoefficient: scaleCoefficient, output: out, quiet: quiet)
+        stage.keepBottleneck = keepBottleneck
+        stage.landmarks = landmarks
+        stage.restart = restart
+        stage.inputSize = inputSize
+        if let shard {
+            let parts = shard.split(separator: "/")
+            guard parts.count == 2, let i = Int(parts[0]), let n = Int(parts[1]), n >= 1, i >= 0, i < n else {
+                throw ValidationError("--shard takes I/N with 0 <= I < N, e.g. 0/4")
+            }
+            stage.shard = (i, n)
+        }
         let n = try stage.run()
         if !quiet { print("embedded \(n) images into \(out)") }
     }

@@ -1,4 +1,5 @@
 import Backbone
+import Dispatch
 import Foundation
 import Store
 
@@ -25,6 +26,17 @@ public struct EmbedStage {
     public var quiet: Bool
     /// Aligned crop size the network expects (112 for every published model).
     public var inputSize = 112
+    /// Store `/bottleneck` (float16) so that heads can be trained and applied later without
+    /// the backbone (`train-head`, `heads`).
+    public var keepBottleneck = false
+    /// Embed only slice `index` of `count` contiguous slices of the list (cut at whole
+    /// batches); `store merge` of the slices in order gives the store of the whole list.
+    public var shard: (index: Int, count: Int)?
+    /// An InsightFace-style landmark file: list entries are raw images, aligned on the fly
+    /// with the ArcFace template (REFERENCE section 1) instead of center-cropped.
+    public var landmarks: String?
+    /// Discard an interrupted run's partial store instead of continuing it.
+    public var restart = false
 
     public init(imagesRoot: String, listPath: String, checkpoint: String, arch: String,
                 strategies: [EmbedStrategy] = [.embNorm], preprocess: Preprocess = .meanScale,
@@ -62,7 +74,18 @@ public struct EmbedStage {
     @discardableResult
     public func run() throws -> Int {
         guard batchSize >= 1 else { throw InputError(file: listPath, "--batch must be at least 1") }
-        let paths = try Self.readList(listPath)
+        var paths = try Self.readList(listPath)
+        if let shard {
+            guard shard.count >= 1, (0..<shard.count).contains(shard.index) else {
+                throw InputError(file: listPath, "shard \(shard.index)/\(shard.count): expected I/N with 0 <= I < N")
+            }
+            // Slice boundaries fall on whole batches, so every shard forms the batches an
+            // unsharded run would, and the merged shards equal its store bit for bit.
+            let n = paths.count
+            func boundary(_ i: Int) -> Int { i == shard.count ? n : min(n, (i * n / shard.count) / batchSize * batchSize) }
+            paths = Array(paths[boundary(shard.index)..<boundary(shard.index + 1)])
+        }
+        let aligner = try landmarks.map { try LandmarkAligner(path: $0, size: inputSize) }
         let model = try EmbeddingModel(checkpoint: checkpoint, arch: arch, strategies: strategies,
                                        scaleActivation: scaleActivation, scaleCoefficient: scaleCoefficient,
                                        inputSize: inputSize)
@@ -72,10 +95,18 @@ public struct EmbedStage {
         }
         let schema = StoreSchema(dimension: config.embeddingSize,
                                  model: "\(arch) \(URL(fileURLWithPath: checkpoint).lastPathComponent)",
-                                 preprocessing: preprocess.rawValue, strategies: infos)
-        let writer = try EmbeddingStoreWriter.create(at: output, schema: schema, paths: paths)
+                                 preprocessing: preprocess.rawValue, strategies: infos,
+                                 bottleneckWidth: keepBottleneck ? config.bottleneckWidth : nil, bottleneckHalf: true)
+        if restart { unlink(StoreFormat.partialPath(for: output)) }
+        // An interrupted run with the same settings continues after its last committed batch;
+        // batches keep their boundaries, so the result is bit-identical to an uninterrupted run.
+        let writer = try EmbeddingStoreWriter.resume(at: output, schema: schema, paths: paths)
+            ?? EmbeddingStoreWriter.create(at: output, schema: schema, paths: paths)
+        if writer.committedRows > 0 && !quiet {
+            FileHandle.standardError.write(Data("embed: continuing \(output) after \(writer.committedRows) of \(paths.count) committed images\n".utf8))
+        }
         do {
-            try embed(paths, model: model, writer: writer)
+            try embed(paths, model: model, aligner: aligner, writer: writer)
             try writer.finish()
         } catch {
             writer.abandon()
@@ -84,39 +115,89 @@ public struct EmbedStage {
         return paths.count
     }
 
-    private func embed(_ paths: [String], model: EmbeddingModel, writer: EmbeddingStoreWriter) throws {
+    private func embed(_ paths: [String], model: EmbeddingModel, aligner: LandmarkAligner?,
+                       writer: EmbeddingStoreWriter) throws {
         let size = model.backbone.config.inputSize
         let workspace = Workspace(threads: max(1, threads))
         var progress = Progress(total: paths.count, quiet: quiet)
-        var start = 0
-        var input = [Float]()
-        while start < paths.count {
-            let end = min(paths.count, start + batchSize)
-            input.removeAll(keepingCapacity: true)
-            input.reserveCapacity((end - start) * 3 * size * size)
-            for p in paths[start..<end] {
-                let file = URL(fileURLWithPath: imagesRoot).appendingPathComponent(p).path
-                let decoded = try RGBImage.decode(path: file)
-                guard decoded.width >= size, decoded.height >= size else {
-                    throw InputError(file: file, "image is \(decoded.width) x \(decoded.height), expected an aligned \(size) x \(size) crop")
-                }
-                let image = try decoded.cropCenter(width: size, height: size)
-                let offset = input.count
-                input.append(contentsOf: repeatElement(0, count: 3 * size * size))
-                image.pixels.withUnsafeBufferPointer { rgb in
-                    input.withUnsafeMutableBufferPointer {
-                        preprocess.planar(rgb: rgb, height: size, width: size, into: $0.baseAddress! + offset)
-                    }
-                }
+        // Whole batches from the start of the list, so a resumed run forms the same batches.
+        var start = writer.committedRows - writer.committedRows % batchSize
+        func batch(at first: Int) -> Range<Int> { first..<min(paths.count, first + batchSize) }
+        // The next batch is decoded on another thread while the network runs on this one.
+        let decoder = DispatchQueue(label: "scaleface.embed.decode")
+        var next: Result<[Float], Error>?
+        let ready = DispatchSemaphore(value: 0)
+        func prefetch(_ rows: Range<Int>) {
+            decoder.async {
+                next = Result { try self.decode(paths[rows], size: size, aligner: aligner) }
+                ready.signal()
             }
-            let out = model.backbone.forward(input, batch: end - start, workspace: workspace)
+        }
+        if start < paths.count { prefetch(batch(at: start)) }
+        while start < paths.count {
+            let rows = batch(at: start)
+            ready.wait()
+            let input = try next!.get()
+            if rows.upperBound < paths.count { prefetch(batch(at: rows.upperBound)) }
+            let out = model.backbone.forward(input, batch: rows.count, workspace: workspace)
             var values: [String: [Float]] = [:]
             for s in strategies { values[s.rawValue] = model.values(of: s, out) }
-            try writer.append(embeddings: out.feature, uncertainties: values)
-            start = end
+            if rows.lowerBound >= writer.committedRows {
+                try writer.append(embeddings: out.feature, uncertainties: values,
+                                  bottleneck: keepBottleneck ? out.bottleneck : nil)
+            }
+            start = rows.upperBound
             progress.update(start)
         }
         progress.finish()
+    }
+
+    /// Planar, preprocessed network input for a batch of images: `[n, 3, size, size]`.
+    private func decode(_ paths: ArraySlice<String>, size: Int, aligner: LandmarkAligner?) throws -> [Float] {
+        var input = [Float](repeating: 0, count: paths.count * 3 * size * size)
+        for (i, p) in paths.enumerated() {
+            let file = URL(fileURLWithPath: imagesRoot).appendingPathComponent(p).path
+            let decoded = try RGBImage.decode(path: file)
+            let image: RGBImage
+            if let aligner {
+                image = try aligner.align(decoded, name: p)
+            } else {
+                guard decoded.width >= size, decoded.height >= size else {
+                    throw InputError(file: file, "image is \(decoded.width) x \(decoded.height), expected an aligned \(size) x \(size) crop")
+                }
+                image = try decoded.cropCenter(width: size, height: size)
+            }
+            image.pixels.withUnsafeBufferPointer { rgb in
+                input.withUnsafeMutableBufferPointer {
+                    preprocess.planar(rgb: rgb, height: size, width: size, into: $0.baseAddress! + i * 3 * size * size)
+                }
+            }
+        }
+        return input
+    }
+}
+
+/// Aligns raw images on the fly from an InsightFace-style landmark file.
+struct LandmarkAligner {
+    let file: LandmarkFile
+    let path: String
+    let aligner: Aligner
+
+    init(path: String, size: Int) throws {
+        file = try LandmarkFile.read(path: path)
+        self.path = path
+        aligner = Aligner(template: .arcface, width: size, height: size)
+    }
+
+    func align(_ image: RGBImage, name: String) throws -> RGBImage {
+        guard let record = file[name] else {
+            throw InputError(file: path, "no landmarks for image '\(name)'")
+        }
+        do {
+            return try aligner.align(image, landmarks: record.points)
+        } catch let e as AlignmentError {
+            throw InputError(file: path, "image '\(name)': \(e)")
+        }
     }
 }
 

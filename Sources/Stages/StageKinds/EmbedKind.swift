@@ -20,7 +20,12 @@ public enum EmbedKind: StageKind {
         ParameterSpec("batch", .int, default: .int(16), help: "images per forward pass"),
         ParameterSpec("scale_activation", .string, default: .string("exp"), help: "scale head activation"),
         ParameterSpec("scale_coefficient", .double, default: .double(64), help: "scale activation coefficient"),
+        ParameterSpec("keep_bottleneck", .bool, default: .bool(false), help: "store /bottleneck for train-head and heads"),
+        ParameterSpec("landmarks", .string, default: .string(""), help: "landmark file: align raw images on the fly"),
+        ParameterSpec("input_size", .int, default: .int(112), help: "crop side the network takes"),
     ]
+    /// The working folder survives an interruption and the store in it resumes.
+    public static let resumable = true
 
     public static func run(_ c: StageContext) throws {
         let base = c.inputs["images"] ?? c.baseDirectory
@@ -37,11 +42,14 @@ public enum EmbedKind: StageKind {
         guard let activation = ScaleActivation(rawValue: c.string("scale_activation")) else {
             throw InputError(file: c.stageName, "unknown scale activation '\(c.string("scale_activation"))'")
         }
-        let stage = EmbedStage(imagesRoot: resolve(c.string("images")), listPath: resolve(c.string("list")),
+        var stage = EmbedStage(imagesRoot: resolve(c.string("images")), listPath: resolve(c.string("list")),
                                checkpoint: c.file("checkpoint"), arch: c.string("arch"), strategies: strategies,
                                preprocess: preprocess, batchSize: c.int("batch"), scaleActivation: activation,
                                scaleCoefficient: Float(c.double("scale_coefficient")),
                                output: c.output("store.h5"), quiet: c.quiet)
+        stage.keepBottleneck = c.bool("keep_bottleneck")
+        stage.landmarks = c.optionalString("landmarks").map(resolve)
+        stage.inputSize = c.int("input_size")
         let n = try stage.run()
         c.log("\(n) images embedded")
     }
