@@ -119,9 +119,9 @@ public struct EmbedStage {
                        writer: EmbeddingStoreWriter) throws {
         let size = model.backbone.config.inputSize
         let workspace = Workspace(threads: max(1, threads))
-        var progress = Progress(total: paths.count, quiet: quiet)
         // Whole batches from the start of the list, so a resumed run forms the same batches.
         var start = writer.committedRows - writer.committedRows % batchSize
+        let progress = ProgressLine(label: "embed", total: paths.count, quiet: quiet, alreadyDone: start)
         func batch(at first: Int) -> Range<Int> { first..<min(paths.count, first + batchSize) }
         // The next batch is decoded on another thread while the network runs on this one.
         let decoder = DispatchQueue(label: "scaleface.embed.decode")
@@ -198,31 +198,5 @@ struct LandmarkAligner {
         } catch let e as AlignmentError {
             throw InputError(file: path, "image '\(name)': \(e)")
         }
-    }
-}
-
-/// One stderr line, rewritten in place: images done, rate, ETA.
-struct Progress {
-    let total: Int
-    let quiet: Bool
-    let started = Date()
-    private var lastPrint = Date.distantPast
-
-    init(total: Int, quiet: Bool) {
-        self.total = total
-        self.quiet = quiet
-    }
-
-    mutating func update(_ done: Int) {
-        guard !quiet, Date().timeIntervalSince(lastPrint) >= 0.5 || done == total else { return }
-        lastPrint = Date()
-        let elapsed = Date().timeIntervalSince(started)
-        let rate = elapsed > 0 ? Double(done) / elapsed : 0
-        let eta = rate > 0 ? Double(total - done) / rate : 0
-        FileHandle.standardError.write(String(format: "\rembed: %d/%d images, %.1f images/s, ETA %.0f s   ", done, total, rate, eta).data(using: .utf8)!)
-    }
-
-    func finish() {
-        if !quiet { FileHandle.standardError.write("\n".data(using: .utf8)!) }
     }
 }
