@@ -42,6 +42,8 @@ struct EmbedCommand: ParsableCommand {
     @Option(help: "InsightFace landmark file: the list names raw images, aligned on the fly (ArcFace template).")
     var landmarks: String?
     @Flag(help: "Discard the partial store of an interrupted run instead of continuing it.") var restart = false
+    @Option(help: "Identity labels, one per listed image (.npy or one integer per line); stored for train-head.")
+    var labels: String?
     @Option(name: .customLong("input-size"), help: "Crop side the network takes (112 for every published model).")
     var inputSize = 112
     @Flag(help: "No progress on stderr.") var quiet = false
@@ -70,6 +72,7 @@ struct EmbedCommand: ParsableCommand {
         stage.keepBottleneck = keepBottleneck
         stage.landmarks = landmarks
         stage.restart = restart
+        stage.labels = labels
         stage.inputSize = inputSize
         if let shard {
             let parts = shard.split(separator: "/")

@@ -42,6 +42,8 @@ struct TrainHeadCommand: ParsableCommand {
     @Option(name: .customLong("lambda-c"), help: "Weight of the PFE constraint loss.") var lambdaC: Double = 0.1
     @Option(name: .customLong("images-per-identity"), help: "PFE batches: images per identity (K).") var imagesPerIdentity: Int = 4
     @Option(name: .customLong("embedding-size"), help: "Embedding width (embedding).") var embeddingSize: Int = 512
+    @Option(help: "Train only on the images this list names (one image key per line), e.g. a train split.")
+    var subset: String?
     @Flag(help: "No progress on stderr.") var quiet = false
     @Option(help: "Output base name: writes OUT.pth, OUT.h5 and OUT-loss.png.") var out: String
 
@@ -70,6 +72,7 @@ struct TrainHeadCommand: ParsableCommand {
         stage.imagesPerIdentity = imagesPerIdentity
         stage.embeddingSize = embeddingSize
         stage.quiet = quiet
+        stage.subset = subset
         let result = try stage.run()
         if !quiet {
             let first = result.lossPerEpoch.first ?? .nan, last = result.lossPerEpoch.last ?? .nan

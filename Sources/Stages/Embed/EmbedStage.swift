@@ -37,6 +37,9 @@ public struct EmbedStage {
     public var landmarks: String?
     /// Discard an interrupted run's partial store instead of continuing it.
     public var restart = false
+    /// Integer identity labels, one per list entry (`.npy`, or text with one integer per
+    /// line), stored as `/images/label` (training heads needs them).
+    public var labels: String?
 
     public init(imagesRoot: String, listPath: String, checkpoint: String, arch: String,
                 strategies: [EmbedStrategy] = [.embNorm], preprocess: Preprocess = .meanScale,
@@ -71,10 +74,30 @@ public struct EmbedStage {
         return paths
     }
 
+    /// Labels from `.npy` (any integer type) or a text file of one integer per line.
+    static func readLabels(_ path: String, count: Int) throws -> [Int64] {
+        let values: [Int64]
+        if path.hasSuffix(".npy") {
+            let (v, shape) = try NpyFile.readInt64(path)
+            guard shape.count == 1 else { throw InputError(file: path, "shape \(shape), expected [\(count)] labels") }
+            values = v
+        } else {
+            values = try readTextLines(path).map { number, text in
+                guard let v = Int64(text) else { throw InputError(file: path, line: number, "'\(text)' is not an integer label") }
+                return v
+            }
+        }
+        guard values.count == count else {
+            throw InputError(file: path, "\(values.count) labels for \(count) listed images (expected one per image)")
+        }
+        return values
+    }
+
     @discardableResult
     public func run() throws -> Int {
         guard batchSize >= 1 else { throw InputError(file: listPath, "--batch must be at least 1") }
         var paths = try Self.readList(listPath)
+        var labelValues = try labels.map { try Self.readLabels($0, count: paths.count) }
         if let shard {
             guard shard.count >= 1, (0..<shard.count).contains(shard.index) else {
                 throw InputError(file: listPath, "shard \(shard.index)/\(shard.count): expected I/N with 0 <= I < N")
@@ -83,7 +106,9 @@ public struct EmbedStage {
             // unsharded run would, and the merged shards equal its store bit for bit.
             let n = paths.count
             func boundary(_ i: Int) -> Int { i == shard.count ? n : min(n, (i * n / shard.count) / batchSize * batchSize) }
-            paths = Array(paths[boundary(shard.index)..<boundary(shard.index + 1)])
+            let slice = boundary(shard.index)..<boundary(shard.index + 1)
+            paths = Array(paths[slice])
+            labelValues = labelValues.map { Array($0[slice]) }
         }
         let aligner = try landmarks.map { try LandmarkAligner(path: $0, size: inputSize) }
         let model = try EmbeddingModel(checkpoint: checkpoint, arch: arch, strategies: strategies,
@@ -100,8 +125,8 @@ public struct EmbedStage {
         if restart { unlink(StoreFormat.partialPath(for: output)) }
         // An interrupted run with the same settings continues after its last committed batch;
         // batches keep their boundaries, so the result is bit-identical to an uninterrupted run.
-        let writer = try EmbeddingStoreWriter.resume(at: output, schema: schema, paths: paths)
-            ?? EmbeddingStoreWriter.create(at: output, schema: schema, paths: paths)
+        let writer = try EmbeddingStoreWriter.resume(at: output, schema: schema, paths: paths, labels: labelValues)
+            ?? EmbeddingStoreWriter.create(at: output, schema: schema, paths: paths, labels: labelValues)
         if writer.committedRows > 0 && !quiet {
             FileHandle.standardError.write(Data("embed: continuing \(output) after \(writer.committedRows) of \(paths.count) committed images\n".utf8))
         }

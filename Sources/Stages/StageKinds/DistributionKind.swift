@@ -24,5 +24,5 @@ public enum DistributionKind: StageKind {
 
 /// Stage kinds whose artifact is a store (`store.h5`).
 public enum StoreProducers {
-    public static var kinds: [String] { [ImportKind.kind, EmbedKind.kind] }
+    public static var kinds: [String] { [ImportKind.kind, EmbedKind.kind, HeadsKind.kind] }
 }

@@ -9,7 +9,11 @@ public enum EmbedKind: StageKind {
     public static let kind = "embed"
     public static let version = 1
     public static let summary = "Embed aligned crops with a backbone (and heads) into a store."
-    public static let inputs: [InputSpec] = [InputSpec("images", accepts: [SynthKind.kind, AlignKind.kind], optional: true)]
+    public static let inputs: [InputSpec] = [
+        InputSpec("images", accepts: [SynthKind.kind, AlignKind.kind], optional: true),
+        // Where `labels` is looked up, when the images come from an `align` stage.
+        InputSpec("labels", accepts: [SynthKind.kind], optional: true),
+    ]
     public static let parameters: [ParameterSpec] = [
         ParameterSpec("images", .string, default: .string("aligned"), help: "folder the list's paths are relative to"),
         ParameterSpec("list", .string, default: .string("paths.txt"), help: "image list, one path per line"),
@@ -23,6 +27,7 @@ public enum EmbedKind: StageKind {
         ParameterSpec("keep_bottleneck", .bool, default: .bool(false), help: "store /bottleneck for train-head and heads"),
         ParameterSpec("landmarks", .string, default: .string(""), help: "landmark file: align raw images on the fly"),
         ParameterSpec("input_size", .int, default: .int(112), help: "crop side the network takes"),
+        ParameterSpec("labels", .string, default: .string(""), help: "identity labels per listed image (.npy or text), optional"),
     ]
     /// The working folder survives an interruption and the store in it resumes.
     public static let resumable = true
@@ -50,6 +55,9 @@ public enum EmbedKind: StageKind {
         stage.keepBottleneck = c.bool("keep_bottleneck")
         stage.landmarks = c.optionalString("landmarks").map(resolve)
         stage.inputSize = c.int("input_size")
+        stage.labels = c.optionalString("labels").map { name in
+            name.hasPrefix("/") ? name : (c.inputs["labels"] ?? base).appendingPathComponent(name).path
+        }
         let n = try stage.run()
         c.log("\(n) images embedded")
     }

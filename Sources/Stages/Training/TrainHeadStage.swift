@@ -42,6 +42,8 @@ public struct TrainHeadStage {
     public var embeddingSize = 512
     public var output: String
     public var quiet = false
+    /// A list file of the image keys to train on (e.g. `splits/train.txt`); nil: every image.
+    public var subset: String?
 
     public init(store: String, kind: TrainHeadKind, schedule: TrainingSchedule, output: String) {
         self.store = store
@@ -74,7 +76,7 @@ public struct TrainHeadStage {
     @discardableResult
     public func run() throws -> TrainedModel {
         try validate()
-        let data = try TrainingData.read(store: store)
+        let data = try TrainingData.read(store: store, subset: subset)
         var progress = TrainingProgressLine(quiet: quiet)
         let report: TrainingProgress = { progress.update($0) }
         var result: TrainedModel

@@ -20,8 +20,9 @@ public struct TrainingData {
         self.classes = ClassIndex(labels)
     }
 
-    /// Reads `/bottleneck`, `/embeddings` and `/images/label` of a complete store.
-    public static func read(store path: String) throws -> TrainingData {
+    /// Reads `/bottleneck`, `/embeddings` and `/images/label` of a complete store; with
+    /// `subset` (a list file of image keys, e.g. a train split), only those images.
+    public static func read(store path: String, subset: String? = nil) throws -> TrainingData {
         let store = try EmbeddingStore.open(path)
         guard let width = store.bottleneck?.width, let features = try store.bottleneckFeatures() else {
             throw InputError(file: path, "store has no /bottleneck (training needs the stored bottleneck features; embed with bottleneck output)")
@@ -30,8 +31,22 @@ public struct TrainingData {
             throw InputError(file: path, "store has no /images/label (training needs an integer identity label per image)")
         }
         guard store.count >= 2 else { throw InputError(file: path, "store holds \(store.count) image(s), training needs at least 2") }
-        return TrainingData(features: features, featureWidth: width, embeddings: try store.embeddings(),
-                            dimension: store.dimension, labels: labels)
+        let embeddings = try store.embeddings()
+        guard let subset else {
+            return TrainingData(features: features, featureWidth: width, embeddings: embeddings,
+                                dimension: store.dimension, labels: labels)
+        }
+        var row: [String: Int] = [:]
+        for (i, p) in try store.paths().enumerated() { row[p] = i }
+        let rows = try readPathList(subset).map { key -> Int in
+            guard let r = row[key] else { throw InputError(file: subset, "image '\(key)' is not in the store \(path)") }
+            return r
+        }
+        guard rows.count >= 2 else { throw InputError(file: subset, "lists \(rows.count) image(s), training needs at least 2") }
+        let d = store.dimension
+        return TrainingData(features: rows.flatMap { features[($0 * width)..<(($0 + 1) * width)] }, featureWidth: width,
+                            embeddings: rows.flatMap { embeddings[($0 * d)..<(($0 + 1) * d)] }, dimension: d,
+                            labels: rows.map { labels[$0] })
     }
 }
 
