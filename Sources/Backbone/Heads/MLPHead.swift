@@ -4,18 +4,9 @@ import Foundation
 public enum ScaleActivation: String, CaseIterable, Sendable {
     case exp, sigm, sigmMul = "sigm_mul", sigmSum = "sigm_sum", sigmSumMul = "sigm_sum_mul", relu, lin
 
-    func apply(_ x: Float, coefficient c: Float) -> Float {
-        let sigmoid = 1 / (1 + Foundation.exp(-x))
-        switch self {
-        case .exp: return Foundation.exp(x)
-        case .sigm: return sigmoid
-        case .sigmMul: return c * sigmoid
-        case .sigmSum: return c + sigmoid
-        case .sigmSumMul: return c + c * sigmoid
-        case .relu: return c * max(x, 0)
-        case .lin: return x
-        }
-    }
+    /// The activation at inference; the same definition training differentiates
+    /// (`forward` in Training/Elementwise.swift).
+    func apply(_ x: Float, coefficient c: Float) -> Float { forward(x, coefficient: c) }
 }
 
 /// The ScaleFace scale predictor (REFERENCE section 3): `Linear(no bias) -> BatchNorm1d(affine
