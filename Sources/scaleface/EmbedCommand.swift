@@ -42,6 +42,9 @@ struct EmbedCommand: ParsableCommand {
     @Option(help: "InsightFace landmark file: the list names raw images, aligned on the fly (ArcFace template).")
     var landmarks: String?
     @Flag(help: "Discard the partial store of an interrupted run instead of continuing it.") var restart = false
+    @Flag(name: .customLong("skip-bad-images"),
+          help: "Leave out unreadable images, listed with the reason in OUT.skipped.txt, instead of stopping.")
+    var skipBadImages = false
     @Option(help: "Identity labels, one per listed image (.npy or one integer per line); stored for train-head.")
     var labels: String?
     @Option(name: .customLong("input-size"), help: "Crop side the network takes (112 for every published model).")
@@ -73,6 +76,7 @@ struct EmbedCommand: ParsableCommand {
         stage.landmarks = landmarks
         stage.restart = restart
         stage.labels = labels
+        stage.skipBadImages = skipBadImages
         stage.inputSize = inputSize
         if let shard {
             let parts = shard.split(separator: "/")

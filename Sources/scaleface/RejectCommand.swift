@@ -30,6 +30,9 @@ struct RejectCommand: ParsableCommand {
     @Option(help: "Bootstrap replicates resampling subjects (store labels) for TAR@FAR and AUC intervals.")
     var bootstrap = 0
     @Option(help: "Seed of the bootstrap.") var seed: UInt64 = 0
+    @Option(name: .customLong("exclude-images"),
+            help: "Images left out of the store (embed --skip-bad-images writes OUT.skipped.txt); their pairs are dropped.")
+    var excludeImages: String?
     @Option(help: "Output directory.") var out: String
     @Flag(help: "No progress on stderr.") var quiet = false
 
@@ -47,6 +50,7 @@ struct RejectCommand: ParsableCommand {
         stage.pairsFormat = format
         stage.validationPairs = valPairs
         stage.quiet = quiet
+        stage.excludedImages = excludeImages
         try stage.run()
     }
 }

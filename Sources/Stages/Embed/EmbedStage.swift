@@ -37,6 +37,11 @@ public struct EmbedStage {
     public var landmarks: String?
     /// Discard an interrupted run's partial store instead of continuing it.
     public var restart = false
+    /// Check every image first and leave out those that cannot be read or aligned, listing
+    /// them with the reason in `skippedListPath` instead of stopping at the first.
+    public var skipBadImages = false
+    /// `<output>.skipped.txt`: `path<TAB>reason` per skipped image (written only when skipping).
+    public var skippedListPath: String { output + ".skipped.txt" }
     /// Integer identity labels, one per list entry (`.npy`, or text with one integer per
     /// line), stored as `/images/label` (training heads needs them).
     public var labels: String?
@@ -111,6 +116,18 @@ public struct EmbedStage {
             labelValues = labelValues.map { Array($0[slice]) }
         }
         let aligner = try landmarks.map { try LandmarkAligner(path: $0, size: inputSize) }
+        if skipBadImages {
+            let bad = badImages(paths, size: inputSize, aligner: aligner)
+            let keep = paths.indices.filter { bad[paths[$0]] == nil }
+            paths = keep.map { paths[$0] }
+            labelValues = labelValues.map { l in keep.map { l[$0] } }
+            let listing = bad.keys.sorted().map { "\($0)\t\(bad[$0]!)" }.joined(separator: "\n")
+            try writeText(listing.isEmpty ? "" : listing + "\n", to: skippedListPath)
+            if !quiet && !bad.isEmpty {
+                FileHandle.standardError.write(Data("embed: skipping \(bad.count) unreadable images (listed in \(skippedListPath))\n".utf8))
+            }
+            guard !paths.isEmpty else { throw InputError(file: listPath, "no readable image in the list") }
+        }
         let model = try EmbeddingModel(checkpoint: checkpoint, arch: arch, strategies: strategies,
                                        scaleActivation: scaleActivation, scaleCoefficient: scaleCoefficient,
                                        inputSize: inputSize)
@@ -175,6 +192,25 @@ public struct EmbedStage {
             progress.update(start)
         }
         progress.finish()
+    }
+
+    /// The images that cannot be decoded, aligned or cropped, with the reason; checked on all cores.
+    private func badImages(_ paths: [String], size: Int, aligner: LandmarkAligner?) -> [String: String] {
+        let lock = NSLock()
+        var bad: [String: String] = [:]
+        let chunk = 256
+        DispatchQueue.concurrentPerform(iterations: (paths.count + chunk - 1) / chunk) { c in
+            for p in paths[(c * chunk)..<min(paths.count, (c + 1) * chunk)] {
+                do {
+                    _ = try decode([p][...], size: size, aligner: aligner)
+                } catch {
+                    lock.lock()
+                    bad[p] = "\(error)".replacingOccurrences(of: "\n", with: " ")
+                    lock.unlock()
+                }
+            }
+        }
+        return bad
     }
 
     /// Planar, preprocessed network input for a batch of images: `[n, 3, size, size]`.

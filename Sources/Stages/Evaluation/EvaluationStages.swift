@@ -10,6 +10,9 @@ public struct RejectStage {
     public var metrics: [String]
     public var options: CurveOptions
     public var validationPairs: String?
+    /// A list of images left out of the store (`embed --skip-bad-images` writes one:
+    /// `path<TAB>reason` per line); pairs that use them are dropped instead of being errors.
+    public var excludedImages: String?
     public var out: String
     public var quiet = false
 
@@ -28,9 +31,14 @@ public struct RejectStage {
         let parsed = try metrics.map { try PairMetric(name: $0) }
         let inputs = try EvaluationInputs.load(store: store, strategy: strategy)
         let index = ImageKeyIndex(paths: inputs.paths)
-        let table = try readImagePairs(pairs, format: pairsFormat, index: index)
+        let excluded = try excludedImages.map { file in
+            Set(try readTextLines(file).map { String($0.text.split(separator: "\t", maxSplits: 1)[0]) })
+        } ?? []
+        var dropped = 0
+        let table = try readImagePairs(pairs, format: pairsFormat, index: index, excluded: excluded, dropped: &dropped)
+        if dropped > 0 { log("dropped \(dropped) pairs that use the \(excluded.count) images left out of the store") }
         log("\(table.count) pairs (\(table.positives) genuine) over \(inputs.paths.count) stored images")
-        let val = try validationPairs.map { try readImagePairs($0, format: pairsFormat, index: index) }
+        let val = try validationPairs.map { try readImagePairs($0, format: pairsFormat, index: index, excluded: excluded) }
         let results = try evaluateImagePairs(inputs: inputs, pairs: table, metrics: parsed, options: options,
                                              validationPairs: val, log: log)
         try results.write(to: out)

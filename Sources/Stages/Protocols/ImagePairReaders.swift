@@ -11,13 +11,26 @@ public enum ImagePairFormat: String, CaseIterable, Sendable {
 }
 
 /// Reads an image pair list and maps every image to its store row. An image that is not in
-/// the store is an error naming the file and line.
-public func readImagePairs(_ path: String, format: ImagePairFormat, index: ImageKeyIndex) throws -> PairIndex {
+/// the store is an error naming the file and line, unless it is one of `excluded` (images the
+/// embedding left out as unreadable): pairs using those are dropped, and counted in `dropped`.
+public func readImagePairs(_ path: String, format: ImagePairFormat, index: ImageKeyIndex,
+                           excluded: Set<String> = [], dropped: UnsafeMutablePointer<Int>? = nil) throws -> PairIndex {
     var left: [Int32] = [], right: [Int32] = [], labels: [Bool] = []
     let scanner = try FieldScanner(path: path)
+    /// -1 for an excluded image.
     func row(_ key: String, _ line: FieldScanner.Line) throws -> Int32 {
-        guard let r = index.row(key) else { throw line.error("image '\(key)' is not in the store") }
-        return r
+        if let r = index.row(key) { return r }
+        if excluded.contains(key) { return -1 }
+        throw line.error("image '\(key)' is not in the store")
+    }
+    var droppedPairs = 0
+    defer { dropped?.pointee = droppedPairs }
+    // Keeps a pair unless one of its images was excluded.
+    func keep(_ l: Int32, _ r: Int32, _ label: Bool) {
+        if l < 0 || r < 0 { droppedPairs += 1; return }
+        left.append(l)
+        right.append(r)
+        labels.append(label)
     }
     var first = true
     switch format {
@@ -30,9 +43,7 @@ public func readImagePairs(_ path: String, format: ImagePairFormat, index: Image
             }
             let label = line.string(2)
             guard label == "0" || label == "1" else { throw line.error("label '\(label)' is not 0 or 1") }
-            left.append(try row(line.string(0), line))
-            right.append(try row(line.string(1), line))
-            labels.append(label == "1")
+            keep(try row(line.string(0), line), try row(line.string(1), line), label == "1")
         }
     case .lfw:
         func image(_ name: String, _ number: Int) -> String {
@@ -47,13 +58,11 @@ public func readImagePairs(_ path: String, format: ImagePairFormat, index: Image
             switch line.count {
             case 3:
                 let name = line.string(0)
-                left.append(try row(image(name, try line.int(1, what: "image number")), line))
-                right.append(try row(image(name, try line.int(2, what: "image number")), line))
-                labels.append(true)
+                keep(try row(image(name, try line.int(1, what: "image number")), line),
+                     try row(image(name, try line.int(2, what: "image number")), line), true)
             case 4:
-                left.append(try row(image(line.string(0), try line.int(1, what: "image number")), line))
-                right.append(try row(image(line.string(2), try line.int(3, what: "image number")), line))
-                labels.append(false)
+                keep(try row(image(line.string(0), try line.int(1, what: "image number")), line),
+                     try row(image(line.string(2), try line.int(3, what: "image number")), line), false)
             default:
                 throw line.error("expected 'name n1 n2' or 'name1 n1 name2 n2', found \(line.count) fields")
             }

@@ -45,7 +45,7 @@ public struct ReportPage {
             body += "<section id=\"\(anchor(section.stage))\">\n<h2>\(escape(section.stage)) <span class=\"kind\">\(escape(section.kind))</span></h2>\n"
             if let text = ReportPage.explanations[section.kind] { body += "<p>\(escape(text))</p>\n" }
             body += try parametersTable(section)
-            body += try storeSummary(section)
+            body += try storeSummary(section, copyingTo: target)
             body += try resultsSummary(section, copyingTo: target)
             body += try figures(section, copyingTo: target)
             body += "</section>\n"
@@ -80,13 +80,20 @@ public struct ReportPage {
         return "<details><summary>Parameters (cache key \(escape(record.key)))</summary><table><tr><th>parameter</th><th>value</th></tr>\(rows.joined())</table></details>\n"
     }
 
-    private func storeSummary(_ s: Section) throws -> String {
+    private func storeSummary(_ s: Section, copyingTo target: URL) throws -> String {
         let store = s.directory.appendingPathComponent("store.h5").path
         guard FileManager.default.fileExists(atPath: store) else { return "" }
         let summary = try StoreSummary(path: store)
-        var text = summary.text
-        text = text.replacingOccurrences(of: store, with: "\(s.stage)/store.h5")
-        return "<pre>\(escape(text))</pre>\n"
+        let text = summary.text.replacingOccurrences(of: store, with: "\(s.stage)/store.h5")
+        var html = "<pre>\(escape(text))</pre>\n"
+        // Images `embed --skip-bad-images` left out, with the reasons.
+        let skipped = s.directory.appendingPathComponent("store.h5.skipped.txt")
+        if let list = try? String(contentsOf: skipped, encoding: .utf8), !list.isEmpty {
+            try copy(skipped, to: target.appendingPathComponent("skipped.txt"))
+            let n = list.split(separator: "\n").count
+            html += "<p>\(n) unreadable image\(n == 1 ? " was" : "s were") left out of the store: <a href=\"\(s.stage)/skipped.txt\">skipped.txt</a> lists them with the reasons.</p>\n"
+        }
+        return html
     }
 
     /// A table per results.json: each metric's TAR with nothing rejected, TAR at the largest

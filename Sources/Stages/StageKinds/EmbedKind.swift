@@ -28,6 +28,7 @@ public enum EmbedKind: StageKind {
         ParameterSpec("landmarks", .string, default: .string(""), help: "landmark file: align raw images on the fly"),
         ParameterSpec("input_size", .int, default: .int(112), help: "crop side the network takes"),
         ParameterSpec("labels", .string, default: .string(""), help: "identity labels per listed image (.npy or text), optional"),
+        ParameterSpec("skip_bad_images", .bool, default: .bool(false), help: "leave out unreadable images (listed in store.h5.skipped.txt)"),
     ]
     /// The working folder survives an interruption and the store in it resumes.
     public static let resumable = true
@@ -55,6 +56,7 @@ public enum EmbedKind: StageKind {
         stage.keepBottleneck = c.bool("keep_bottleneck")
         stage.landmarks = c.optionalString("landmarks").map(resolve)
         stage.inputSize = c.int("input_size")
+        stage.skipBadImages = c.bool("skip_bad_images")
         stage.labels = c.optionalString("labels").map { name in
             name.hasPrefix("/") ? name : (c.inputs["labels"] ?? base).appendingPathComponent(name).path
         }

@@ -93,6 +93,9 @@ public enum RejectKind: StageKind {
                                 metrics: c.strings("metrics"), options: try CurveParameters.options(c), out: c.output.path)
         stage.pairsFormat = format
         stage.validationPairs = c.optionalString("val_pairs").map(resolve)
+        // Images an embed stage left out as unreadable: their pairs are dropped, not errors.
+        let skipped = try c.input("store").appendingPathComponent("store.h5.skipped.txt").path
+        if FileManager.default.fileExists(atPath: skipped) { stage.excludedImages = skipped }
         stage.quiet = c.quiet
         try stage.run()
         try CurveParameters.writeFigureManifest(c.output)
