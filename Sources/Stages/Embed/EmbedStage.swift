@@ -67,14 +67,7 @@ public struct EmbedStage {
 
     /// Image paths relative to the root, one per non-empty line.
     public static func readList(_ path: String) throws -> [String] {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw InputError(file: path, "no such image list")
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw InputError(file: path, "image list is not UTF-8 text")
-        }
-        let paths = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
-            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let paths = try readTextLines(path).map { String($0.text) }
         guard !paths.isEmpty else { throw InputError(file: path, "image list is empty (expected one image path per line)") }
         return paths
     }

@@ -51,13 +51,3 @@ struct FingerprintCache {
         try? writeData(data, to: file.path)
     }
 }
-
-/// Writes bytes atomically (temporary name in the same directory, then rename).
-func writeData(_ data: Data, to path: String) throws {
-    let tmp = path + ".tmp-\(getpid())"
-    guard FileManager.default.createFile(atPath: tmp, contents: data) else { throw InputError(file: path, "cannot write the file") }
-    guard rename(tmp, path) == 0 else {
-        unlink(tmp)
-        throw InputError(file: path, "cannot move the file into place")
-    }
-}

@@ -82,15 +82,6 @@ public struct SyntheticEmbeddings {
     }
 }
 
-/// Writes text atomically (temporary name, then rename).
-public func writeText(_ text: String, to path: String) throws {
-    try writeAtomically(to: path) { tmp in
-        guard FileManager.default.createFile(atPath: tmp, contents: Data(text.utf8)) else {
-            throw InputError(file: path, "cannot write the file")
-        }
-    }
-}
-
 /// SplitMix64: a tiny, well-mixed, seedable generator; the same seed gives the same data
 /// on every machine (Swift's own generators are not seedable).
 public struct SplitMix64: RandomNumberGenerator {
