@@ -89,25 +89,3 @@ struct EmbedCommand: ParsableCommand {
         if !quiet { print("embedded \(n) images into \(out)") }
     }
 }
-
-struct WeightsCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "weights",
-        abstract: "Convert a PyTorch checkpoint to scaleface's HDF5 weights layout (docs/backbone.md).",
-        discussion: """
-        Every tensor of the checkpoint is written as float32 under /tensors/<state-dict name>; \
-        the .h5 file is accepted by embed --checkpoint like the .pth it came from.
-        Example:
-          scaleface weights --checkpoint backbone.pth --out backbone.h5
-        """
-    )
-
-    @Option(help: "PyTorch .pth checkpoint.") var checkpoint: String
-    @Option(help: "Weights file to write (.h5).") var out: String
-
-    func run() throws {
-        let weights = try WeightsFile.load(path: checkpoint)
-        try WeightsFile.write(weights, to: out, source: URL(fileURLWithPath: checkpoint).lastPathComponent)
-        print("wrote \(weights.names.count) tensors to \(out)")
-    }
-}

@@ -42,6 +42,8 @@ struct TrainHeadCommand: ParsableCommand {
     @Option(name: .customLong("lambda-c"), help: "Weight of the PFE constraint loss.") var lambdaC: Double = 0.1
     @Option(name: .customLong("images-per-identity"), help: "PFE batches: images per identity (K).") var imagesPerIdentity: Int = 4
     @Option(name: .customLong("embedding-size"), help: "Embedding width (embedding).") var embeddingSize: Int = 512
+    @Option(help: "Train the embedding layer on this many PCA-whitened components of the features, folded into fc afterwards; 0: raw features (embedding).")
+    var whiten: Int = 512
     @Option(help: "Train only on the images this list names (one image key per line), e.g. a train split.")
     var subset: String?
     @Flag(help: "No progress on stderr.") var quiet = false
@@ -71,6 +73,7 @@ struct TrainHeadCommand: ParsableCommand {
         stage.lambdaC = lambdaC
         stage.imagesPerIdentity = imagesPerIdentity
         stage.embeddingSize = embeddingSize
+        stage.whiten = whiten
         stage.quiet = quiet
         stage.subset = subset
         let result = try stage.run()

@@ -111,7 +111,7 @@ final class TrainingTrainerTests: XCTestCase {
         }
     }
 
-    func testEmbeddingLayerLearnsToSeparateIdentities() {
+    func testEmbeddingLayerLearnsToSeparateIdentities() throws {
         var p = Self.problem(perClass: 16, maxNoise: 0.4, seed: 9)
         // Scramble the features through a fixed random map so the layer has something to learn.
         var random = TrainingRandom(seed: 10)
@@ -119,7 +119,7 @@ final class TrainingTrainerTests: XCTestCase {
         p.features = MatMul.product(p.features, mix, m: p.labels.count, n: p.f, k: p.f)
         var options = EmbeddingLayerTrainer.Options(schedule: TrainingSchedule(epochs: 15, batchSize: 32, learningRate: 0.05, seed: 1))
         options.embedding = 8
-        let trained = EmbeddingLayerTrainer.train(features: p.features, featureWidth: p.f, labels: p.labels,
+        let trained = try EmbeddingLayerTrainer.train(features: p.features, featureWidth: p.f, labels: p.labels,
                                                   classes: p.classes, options: options)
         XCTAssertLessThan(trained.lossPerEpoch.last!, trained.lossPerEpoch.first! * 0.7, "\(trained.lossPerEpoch)")
         // Nearest trained centre (cosine) classifies most training images correctly.

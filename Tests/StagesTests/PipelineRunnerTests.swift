@@ -126,7 +126,10 @@ final class ShippedPipelineTests: XCTestCase {
     func testDemoAndIJBCPipelinesPlan() throws {
         let dir = try TestSupport.scratchDirectory(self)
         let demo = try PipelineFile.load(TestSupport.repoRoot.appendingPathComponent("pipelines/demo.yaml").path)
-        XCTAssertEqual(demo.stages.map(\.kind), ["synth-embeddings", "import", "reject", "distribution", "report"])
+        XCTAssertEqual(demo.stages.map(\.kind), ["synth", "init-weights", "embed", "train-head", "heads", "train-head", "train-head",
+                                                  "heads", "reject", "reject", "reject", "reject", "scorecard", "distribution", "report"])
+        let quick = try PipelineFile.load(TestSupport.repoRoot.appendingPathComponent("pipelines/quick.yaml").path)
+        XCTAssertEqual(quick.stages.map(\.kind), ["synth-embeddings", "import", "reject", "distribution", "report"])
         let checkpoint = dir.appendingPathComponent("backbone.pth")
         try Data([1, 2, 3]).write(to: checkpoint)
         let ijbc = try PipelineFile.load(TestSupport.repoRoot.appendingPathComponent("pipelines/ijbc.yaml").path,

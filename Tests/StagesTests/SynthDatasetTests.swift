@@ -31,7 +31,7 @@ final class SynthDatasetTests: XCTestCase {
         let a = try snapshot(scratch.appendingPathComponent("a"))
         let b = try snapshot(scratch.appendingPathComponent("b"))
         let c = try snapshot(scratch.appendingPathComponent("c"))
-        XCTAssertEqual(a.count, 15 * 2 + 19)  // raw and aligned pictures, 19 listings
+        XCTAssertEqual(a.count, 15 * 2 + 21)  // raw and aligned pictures, 21 listings
         XCTAssertEqual(Set(a.keys), Set(b.keys))
         for (k, v) in a { XCTAssertEqual(v, b[k], k) }
         XCTAssertNotEqual(a["images/1/1_0001.png"], c["images/1/1_0001.png"])
@@ -87,6 +87,13 @@ final class SynthDatasetTests: XCTestCase {
         XCTAssertTrue(Set(train.map(subject)).isDisjoint(with: testSubjects))
         XCTAssertEqual(testSubjects.count, 12)
         XCTAssertEqual(summary.testIdentities, 12)
+        // train_a / train_b: alternate pictures (file numbers odd / even) of the train identities.
+        let a = try text("splits/train_a.txt"), b = try text("splits/train_b.txt")
+        XCTAssertEqual(Set(a).union(b), Set(train))
+        XCTAssertTrue(Set(a).isDisjoint(with: b))
+        func fileNumber(_ p: String) -> Int { Int(p.split(separator: "_").last!.dropLast(4))! }
+        XCTAssertTrue(a.allSatisfy { fileNumber($0) % 2 == 1 } && b.allSatisfy { fileNumber($0) % 2 == 0 })
+        XCTAssertEqual(Set(a.map(subject)), Set(train.map(subject)))
 
         // pairs.csv: labels follow identities; test identities only; no pair twice.
         let pairs = try text("pairs.csv")

@@ -44,12 +44,22 @@ public struct EvaluationInputs {
         try EmbeddingStore.open(path).paths()
     }
 
-    public static func load(store path: String, strategy: String?) throws -> EvaluationInputs {
+    /// The strategy name of the random-order baseline, when the store has no strategy of that name.
+    public static let randomStrategy = "random"
+
+    /// `strategy` `random` (unless the store has a strategy so named) is the random-order
+    /// baseline: every image gets an uncertainty drawn uniformly from [0, 1) by SplitMix64 from
+    /// `seed`, in store order, so rejecting by it removes pairs regardless of quality.
+    public static func load(store path: String, strategy: String?, seed: UInt64 = 0) throws -> EvaluationInputs {
         let store = try EmbeddingStore.open(path)
         let e = try RowMatrix(values: store.embeddings(), rows: store.count, columns: store.dimension)
         var u: RowMatrix?
         var mode: Analysis.UncertaintyMode?
-        if let name = strategy {
+        if strategy == randomStrategy && !store.strategies.contains(where: { $0.name == randomStrategy }) {
+            var g = SplitMix64(seed: seed)
+            u = try RowMatrix(values: (0..<store.count).map { _ in g.nextUniform() }, rows: store.count, columns: 1)
+            mode = .uncertainty
+        } else if let name = strategy {
             let values = try store.uncertainty(named: name)
             u = try RowMatrix(values: values.values, rows: store.count, columns: values.width)
             mode = Analysis.UncertaintyMode(rawValue: values.mode.rawValue)

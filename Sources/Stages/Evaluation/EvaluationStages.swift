@@ -29,7 +29,7 @@ public struct RejectStage {
     public func run() throws -> EvaluationResults {
         let log = StageLog(quiet: quiet)
         let parsed = try metrics.map { try PairMetric(name: $0) }
-        let inputs = try EvaluationInputs.load(store: store, strategy: strategy)
+        let inputs = try EvaluationInputs.load(store: store, strategy: strategy, seed: options.seed)
         let index = ImageKeyIndex(paths: inputs.paths)
         let excluded = try excludedImages.map { file in
             Set(try readTextLines(file).map { String($0.text.split(separator: "\t", maxSplits: 1)[0]) })
@@ -94,7 +94,7 @@ public struct FusionStage {
             let templates = try readTemplateProtocol(directory: protocolDirectory, format: protocolFormat, index: index)
             log("read the \(protocolFormat.rawValue) protocol")
             if !quiet { FileHandle.standardError.write(Data("protocol: \(templates.summary)\n".utf8)) }
-            var inputs = try EvaluationInputs.load(store: store, strategy: strategy)
+            var inputs = try EvaluationInputs.load(store: store, strategy: strategy, seed: options.seed)
             if let flip = flipFeatures { try inputs.addFlipFeatures(store: flip) }
             log("loaded \(inputs.paths.count) images x \(inputs.embeddings.columns) from \(store)")
             let fused = try fuseAll(inputs: inputs, templates: templates, options: fusionOptions, log: log)

@@ -28,6 +28,8 @@ public struct ReportPage {
         "reject": "Reject verification: pairs are ordered by their pair uncertainty and the most uncertain portion is dropped; TAR at a fixed FAR is recomputed on the pairs kept, with thresholds re-derived from the kept impostor pairs. A useful uncertainty makes the curves rise; AUC summarises each curve over the rejected portions.",
         "fusion": "Template verification on an IJB-C style protocol: image embeddings are fused into template embeddings (and uncertainties) by each method, template pairs are scored, and TAR is read at each FAR. With reject metrics, template pairs are also rejected by uncertainty as in reject verification.",
         "distribution": "The distribution of each per-image uncertainty strategy over the dataset, and, where images are available, random faces from the most and least certain tenths.",
+        "scorecard": "The headline figures: TAR at one FAR with nothing rejected, how much each strategy's reject curve gains over rejecting pairs in random order (AUC ratio), and how each per-image strategy ranks pictures against their recorded degradation (Spearman's rank correlation; negative for a confidence that falls as pictures degrade, positive for an uncertainty that rises). Each check is stated against its target.",
+        "train-head": "A head or layer trained on stored bottleneck features of the train split, with the backbone frozen; the loss curve shows the mean loss per epoch.",
         "import": "The embedding store the analysis reads.",
         "embed": "The embedding store the analysis reads, made by the backbone from the images.",
     ]
@@ -46,6 +48,7 @@ public struct ReportPage {
             if let text = ReportPage.explanations[section.kind] { body += "<p>\(escape(text))</p>\n" }
             body += try parametersTable(section)
             body += try storeSummary(section, copyingTo: target)
+            body += try scorecardSummary(section, copyingTo: target)
             body += try resultsSummary(section, copyingTo: target)
             body += try figures(section, copyingTo: target)
             body += "</section>\n"
@@ -94,6 +97,39 @@ public struct ReportPage {
             html += "<p>\(n) unreadable image\(n == 1 ? " was" : "s were") left out of the store: <a href=\"\(s.stage)/skipped.txt\">skipped.txt</a> lists them with the reasons.</p>\n"
         }
         return html
+    }
+
+    /// The checks with pass/fail, every curve's TAR and AUC ratio, and the correlations.
+    private func scorecardSummary(_ s: Section, copyingTo target: URL) throws -> String {
+        let json = s.directory.appendingPathComponent("scorecard.json")
+        guard let data = try? Data(contentsOf: json) else { return "" }
+        let card: Scorecard
+        do { card = try JSONDecoder().decode(Scorecard.self, from: data) } catch {
+            throw InputError(file: json.path, "is not a scorecard (\(error))")
+        }
+        for name in ["scorecard.json", "scorecard.csv"] {
+            try copy(s.directory.appendingPathComponent(name), to: target.appendingPathComponent(name))
+        }
+        func fmt(_ v: Double?) -> String { v.map { String(format: "%.4f", $0) } ?? "–" }
+        let f = far(card.far)
+        var html = "<h3>Checks</h3><table><tr><th>check</th><th>value</th><th>target</th><th>result</th></tr>"
+        for c in card.checks {
+            html += "<tr><td>\(escape(c.name))</td><td>\(fmt(c.value))</td><td>\(escape(c.target))</td><td>\(c.pass ? "pass" : "<b>FAIL</b>")</td></tr>"
+        }
+        html += "</table>\n<h3>Reject curves at FAR \(f)</h3>"
+        html += "<table><tr><th>stage</th><th>strategy</th><th>metric</th><th>TAR@\(f), none rejected</th><th>TAR@\(f), most rejected</th><th>AUC@\(f)</th><th>AUC / \(escape(card.baseline))</th></tr>"
+        for c in card.curves {
+            html += "<tr><td>\(escape(c.stage))</td><td>\(escape(c.strategy))</td><td><code>\(escape(c.metric))</code></td><td>\(fmt(c.tarNoneRejected))</td><td>\(fmt(c.tar.last ?? nil))</td><td>\(fmt(c.auc))</td><td>\(fmt(c.aucRatio))</td></tr>"
+        }
+        html += "</table>\n"
+        if !card.correlations.isEmpty {
+            html += "<h3>Rank correlation with <code>\(escape(card.covariate))</code></h3><table><tr><th>strategy</th><th>mode</th><th>images</th><th>Spearman</th></tr>"
+            for c in card.correlations {
+                html += "<tr><td>\(escape(c.strategy))</td><td>\(escape(c.mode))</td><td>\(c.images)</td><td>\(fmt(c.spearman))</td></tr>"
+            }
+            html += "</table>\n"
+        }
+        return html + "<p>Machine-readable: <a href=\"\(s.stage)/scorecard.json\">scorecard.json</a>, <a href=\"\(s.stage)/scorecard.csv\">scorecard.csv</a>.</p>\n"
     }
 
     /// A table per results.json: each metric's TAR with nothing rejected, TAR at the largest

@@ -13,11 +13,14 @@ public enum EmbedKind: StageKind {
         InputSpec("images", accepts: [SynthKind.kind, AlignKind.kind], optional: true),
         // Where `labels` is looked up, when the images come from an `align` stage.
         InputSpec("labels", accepts: [SynthKind.kind], optional: true),
+        // A generated trunk instead of the `checkpoint` file.
+        InputSpec("model", accepts: [InitWeightsKind.kind], optional: true),
     ]
     public static let parameters: [ParameterSpec] = [
         ParameterSpec("images", .string, default: .string("aligned"), help: "folder the list's paths are relative to"),
         ParameterSpec("list", .string, default: .string("paths.txt"), help: "image list, one path per line"),
-        ParameterSpec("checkpoint", .string, isFile: true, help: "PyTorch .pth or scaleface weights .h5 (relative to the pipeline file)"),
+        ParameterSpec("checkpoint", .string, default: .string(""), isFile: true,
+                      help: "PyTorch .pth or scaleface weights .h5 (relative to the pipeline file); or input `model`"),
         ParameterSpec("arch", .string, default: .string("iresnet50"), help: "iresnet18/34/50/100[_normalized]"),
         ParameterSpec("strategies", .strings, default: .list([.string("emb_norm")]), help: "emb_norm, magface, scale, head"),
         ParameterSpec("preprocess", .string, default: .string("mean_scale"), help: "mean_scale or scale"),
@@ -48,8 +51,17 @@ public enum EmbedKind: StageKind {
         guard let activation = ScaleActivation(rawValue: c.string("scale_activation")) else {
             throw InputError(file: c.stageName, "unknown scale activation '\(c.string("scale_activation"))'")
         }
+        let checkpoint: String
+        if let model = c.inputs["model"] {
+            checkpoint = model.appendingPathComponent("weights.h5").path
+        } else {
+            guard c.optionalString("checkpoint") != nil else {
+                throw InputError(file: c.stageName, "needs parameter 'checkpoint' or input 'model'")
+            }
+            checkpoint = c.file("checkpoint")
+        }
         var stage = EmbedStage(imagesRoot: resolve(c.string("images")), listPath: resolve(c.string("list")),
-                               checkpoint: c.file("checkpoint"), arch: c.string("arch"), strategies: strategies,
+                               checkpoint: checkpoint, arch: c.string("arch"), strategies: strategies,
                                preprocess: preprocess, batchSize: c.int("batch"), scaleActivation: activation,
                                scaleCoefficient: Float(c.double("scale_coefficient")),
                                output: c.output("store.h5"), quiet: c.quiet)

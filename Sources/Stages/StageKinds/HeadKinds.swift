@@ -3,7 +3,8 @@ import Foundation
 
 /// `kind: train-head`: trains the scale head, the PFE head or the embedding layer from a
 /// store's bottleneck features (`scaleface train-head`). With input `split` (a `synth`
-/// stage), `subset` names a list file in it. Artifact: head.pth, head.h5, head-loss.png.
+/// stage), `subset` names a list file in it; with input `centers` (an `embedding` stage), a
+/// scale head uses its trained class centres. Artifact: head.pth, head.h5, head-loss.png.
 public enum TrainHeadStageKind: StageKind {
     public static let kind = "train-head"
     public static let version = 1
@@ -11,6 +12,8 @@ public enum TrainHeadStageKind: StageKind {
     public static let inputs: [InputSpec] = [
         InputSpec("store", accepts: StoreProducers.kinds),
         InputSpec("split", accepts: [SynthKind.kind], optional: true),
+        // Class centres for `scale`: those an `embedding` stage trained (its head.pth `centers`).
+        InputSpec("centers", accepts: [TrainHeadStageKind.kind], optional: true),
     ]
     public static let parameters: [ParameterSpec] = [
         ParameterSpec("kind", .string, help: "scale, pfe or embedding"),
@@ -23,6 +26,7 @@ public enum TrainHeadStageKind: StageKind {
         ParameterSpec("subset", .string, default: .string(""), help: "list of image keys to train on (e.g. splits/train.txt)"),
         ParameterSpec("center_epochs", .int, default: .int(5), help: "ArcFace centre fit epochs (scale)"),
         ParameterSpec("embedding_size", .int, default: .int(512), help: "embedding width (embedding)"),
+        ParameterSpec("whiten", .int, default: .int(512), help: "PCA components the embedding layer trains on (0: raw)"),
     ]
 
     public static func run(_ c: StageContext) throws {
@@ -37,8 +41,10 @@ public enum TrainHeadStageKind: StageKind {
         stage.subset = c.optionalString("subset").map { name in
             name.hasPrefix("/") ? name : (c.inputs["split"] ?? c.baseDirectory).appendingPathComponent(name).path
         }
+        stage.centers = c.inputs["centers"]?.appendingPathComponent("head.pth").path
         stage.centerEpochs = c.int("center_epochs")
         stage.embeddingSize = c.int("embedding_size")
+        stage.whiten = c.int("whiten")
         stage.quiet = c.quiet
         let model = try stage.run()
         if let last = model.lossPerEpoch.last { c.log("final epoch loss \(last)") }

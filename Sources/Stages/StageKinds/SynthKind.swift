@@ -3,7 +3,7 @@
 /// splits/, pairs.csv, pairs.txt and protocol/ in the three IJB-C layouts.
 public enum SynthKind: StageKind {
     public static let kind = "synth"
-    public static let version = 1
+    public static let version = 2
     public static let summary = "Generate synthetic faces with landmarks, graded degradations and protocols."
     public static let inputs: [InputSpec] = []
     public static let parameters: [ParameterSpec] = [

@@ -61,6 +61,12 @@ struct SyntheticFacesFiles {
         let testSet = Set(testIdentities)
         try writeText(pictures.filter { !testSet.contains($0.identity) }.map { $0.path + "\n" }.joined(), to: file("splits/train.txt"))
         try writeText(pictures.filter { testSet.contains($0.identity) }.map { $0.path + "\n" }.joined(), to: file("splits/test.txt"))
+        // Alternate pictures of each train identity: a model fitted on one half makes honest
+        // mistakes on the other, which is what heads that learn uncertainty need to see.
+        for (name, parity) in [("train_a", 0), ("train_b", 1)] {
+            try writeText(pictures.filter { !testSet.contains($0.identity) && $0.index % 2 == parity }.map { $0.path + "\n" }.joined(),
+                          to: file("splits/\(name).txt"))
+        }
 
         var rng = SplitMix64.stream(faces.seed, 100)
         let (genuine, impostor) = try writeImagePairs(to: file("pairs.csv"), rng: &rng)

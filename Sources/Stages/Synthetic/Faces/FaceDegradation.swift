@@ -41,13 +41,13 @@ public struct DegradationSeverity: Equatable, Sendable {
 /// `--size`.
 public enum FaceDegradation {
     /// Gaussian blur sigma at severity 1, in units.
-    public static let maxBlurSigma = 3.5
+    public static let maxBlurSigma = 7.0
     /// Noise standard deviation at severity 1, in gray levels (0...255 scale).
     public static let maxNoiseSigma: Float = 30
     /// Occluded fraction of the face's bounding square at severity 1.
     public static let maxOcclusionArea = 0.45
-    /// Down-scaling factor at severity s: 1 + 5 s (down by up to 6x, then back up).
-    public static let maxDownscaleFactor = 6.0
+    /// Down-scaling factor at severity s: 1 + 11 s (down by up to 12x, then back up).
+    public static let maxDownscaleFactor = 12.0
 
     static func apply(_ s: DegradationSeverity, to canvas: inout FaceCanvas, unit: Double,
                       faceCenter: SIMD2<Double>, faceRadius: Double, rng: inout SplitMix64) {

@@ -1,0 +1,178 @@
+import Analysis
+import Foundation
+import Store
+
+/// The headline figures of an uncertainty evaluation, side by side, with pass/fail against
+/// stated targets (`kind: scorecard`, docs/pipeline.md):
+/// - for each reject stage given: TAR@FAR with nothing rejected, and the reject curve's AUC at
+///   that FAR for one metric, with its ratio to a baseline stage's AUC (the random order);
+/// - for each strategy in a store: Spearman's correlation between its per-image value and a
+///   recorded per-image covariate (the synthetic degradation severity), over a subset.
+public struct Scorecard: Codable, Equatable {
+    public struct Curve: Codable, Equatable {
+        public var stage: String
+        public var strategy: String
+        public var metric: String
+        public var portions: [Double]
+        public var tar: [Double?]
+        public var tarNoneRejected: Double?
+        public var auc: Double?
+        public var aucRatio: Double?
+    }
+
+    public struct Correlation: Codable, Equatable {
+        public var strategy: String
+        public var mode: String
+        public var images: Int
+        public var spearman: Double?
+    }
+
+    public struct Check: Codable, Equatable {
+        public var name: String
+        public var value: Double?
+        public var target: String
+        public var pass: Bool
+    }
+
+    public var far: Double
+    public var metric: String
+    public var baseline: String
+    public var covariate: String
+    public var curves: [Curve]
+    public var correlations: [Correlation]
+    public var checks: [Check]
+}
+
+/// What to compare and the targets; `build` reads the artifacts and computes the scorecard.
+public struct ScorecardJob {
+    /// Reject stage name and its artifact folder, in display order.
+    public var rejects: [(stage: String, directory: URL)]
+    public var far: Double
+    public var metric: String
+    /// Stage name -> metric, where a stage is read at another metric than `metric` (a PFE
+    /// vector uncertainty, say, whose product over 512 values is no useful order).
+    public var stageMetrics: [String: String] = [:]
+    /// The stage whose curve the checks are about, and the baseline stage.
+    public var method: String
+    public var baseline: String
+    public var store: String?
+    /// CSV with a `path` column and the `covariate` column (severity.csv of `synth`).
+    public var covariateFile: String?
+    public var covariate = "severity"
+    /// Image keys the correlation is computed over (nil: every image of the store).
+    public var subset: String?
+    /// The strategy whose correlation is checked.
+    public var correlated = "scale"
+    public var minTAR = 0.5
+    public var minAUCRatio = 1.1
+    public var maxSpearman = -0.5
+
+    public init(rejects: [(stage: String, directory: URL)], far: Double, metric: String, method: String, baseline: String) {
+        self.rejects = rejects
+        self.far = far
+        self.metric = metric
+        self.method = method
+        self.baseline = baseline
+    }
+
+    public func build() throws -> Scorecard {
+        var curves = try rejects.map { try curve(stage: $0.stage, directory: $0.directory) }
+        guard let base = curves.first(where: { $0.stage == baseline }) else {
+            throw InputError(file: "scorecard", "baseline '\(baseline)' is not among the reject inputs (\(rejects.map(\.stage).joined(separator: ", ")))")
+        }
+        guard curves.contains(where: { $0.stage == method }) else {
+            throw InputError(file: "scorecard", "method '\(method)' is not among the reject inputs (\(rejects.map(\.stage).joined(separator: ", ")))")
+        }
+        for i in curves.indices {
+            guard curves[i].portions == base.portions else {
+                throw InputError(file: rejects[i].directory.appendingPathComponent("results.json").path,
+                                 "rejected portions differ from the baseline's; AUCs are comparable only over the same portions")
+            }
+            if let a = curves[i].auc, let b = base.auc, b > 0 { curves[i].aucRatio = a / b }
+        }
+        let correlations = try correlationsWithCovariate()
+        let m = curves.first { $0.stage == method }!
+        var checks = [
+            Scorecard.Check(name: "TAR@FAR=\(format(far)), nothing rejected (\(method))", value: m.tarNoneRejected,
+                            target: ">= \(format(minTAR))", pass: (m.tarNoneRejected ?? -.infinity) >= minTAR),
+            Scorecard.Check(name: "reject AUC@FAR=\(format(far)) of \(method) (\(m.metric)) / \(baseline)", value: m.aucRatio,
+                            target: ">= \(format(minAUCRatio))", pass: (m.aucRatio ?? -.infinity) >= minAUCRatio),
+        ]
+        if let c = correlations.first(where: { $0.strategy == correlated }) {
+            checks.append(Scorecard.Check(name: "Spearman(\(correlated), \(covariate))", value: c.spearman,
+                                          target: "<= \(format(maxSpearman))", pass: (c.spearman ?? .infinity) <= maxSpearman))
+        } else if store != nil && covariateFile != nil {
+            throw InputError(file: store!, "no strategy '\(correlated)' to correlate with \(covariate)")
+        }
+        return Scorecard(far: far, metric: metric, baseline: baseline, covariate: covariate, curves: curves,
+                         correlations: correlations, checks: checks)
+    }
+
+    func curve(stage: String, directory: URL) throws -> Scorecard.Curve {
+        let path = directory.appendingPathComponent("results.json").path
+        guard let data = FileManager.default.contents(atPath: path),
+              let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw InputError(file: path, "cannot read reject results (expected the results.json of a reject stage)")
+        }
+        let fars = (root["fars"] as? [Double]) ?? []
+        guard let f = fars.firstIndex(where: { abs($0 - far) <= 1e-12 * max(1, far) }) else {
+            throw InputError(file: path, "no FAR \(format(far)) (the stage has \(fars.map(format).joined(separator: ", ")))")
+        }
+        let metric = stageMetrics[stage] ?? self.metric
+        guard let m = (root["metrics"] as? [String: Any])?[metric] as? [String: Any] else {
+            throw InputError(file: path, "no metric '\(metric)' (the stage has \(((root["metrics"] as? [String: Any])?.keys.sorted() ?? []).joined(separator: ", ")))")
+        }
+        let tar = ((m["tar"] as? [[Any]]) ?? [])[safe: f]?.map { $0 as? Double } ?? []
+        let auc = ((m["auc"] as? [Any]) ?? [])[safe: f] as? Double
+        let strategy = ArtifactRecord.load(directory.appendingPathComponent(ArtifactRecord.fileName))?.parameters["strategy"] ?? ""
+        return Scorecard.Curve(stage: stage, strategy: strategy, metric: metric, portions: (root["portions"] as? [Double]) ?? [],
+                               tar: tar, tarNoneRejected: tar.first ?? nil, auc: auc, aucRatio: nil)
+    }
+
+    func correlationsWithCovariate() throws -> [Scorecard.Correlation] {
+        guard let store, let covariateFile else { return [] }
+        let values = try readCovariate(covariateFile)
+        let opened = try EmbeddingStore.open(store)
+        let paths = try opened.paths()
+        let keep = try subset.map { Set(try readPathList($0)) }
+        let rows = paths.indices.filter { keep?.contains(paths[$0]) ?? true }
+        var covariate: [Double] = []
+        for r in rows {
+            guard let v = values[paths[r]] else {
+                throw InputError(file: covariateFile, "no \(self.covariate) for image '\(paths[r])' of the store")
+            }
+            covariate.append(v)
+        }
+        return try opened.strategies.map { s in
+            let u = try opened.uncertainty(named: s.name)
+            let perImage = UncertaintyDistribution(strategy: s.name, mode: s.mode, values: u.values, width: u.width).values
+            return Scorecard.Correlation(strategy: s.name, mode: s.mode.rawValue, images: rows.count,
+                                         spearman: spearmanCorrelation(rows.map { Double(perImage[$0]) }, covariate))
+        }
+    }
+
+    /// `path -> value` of the `covariate` column of a CSV file with a header line.
+    func readCovariate(_ file: String) throws -> [String: Double] {
+        let lines = try readTextLines(file)
+        guard let header = lines.first else { throw InputError(file: file, "empty file, expected a header line") }
+        let names = header.text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        guard let pathColumn = names.firstIndex(of: "path"), let column = names.firstIndex(of: covariate) else {
+            throw InputError(file: file, line: header.number, "expected columns 'path' and '\(covariate)' in the header, found \(names.joined(separator: ", "))")
+        }
+        var out: [String: Double] = [:]
+        for line in lines.dropFirst() {
+            let fields = line.text.split(separator: ",", omittingEmptySubsequences: false)
+            guard fields.count == names.count, let v = Double(fields[column].trimmingCharacters(in: .whitespaces)) else {
+                throw InputError(file: file, line: line.number, "expected \(names.count) fields with a number in '\(covariate)'")
+            }
+            out[String(fields[pathColumn])] = v
+        }
+        return out
+    }
+}
+
+func format(_ v: Double) -> String { String(format: "%g", v) }
+
+extension Array {
+    subscript(safe i: Int) -> Element? { indices.contains(i) ? self[i] : nil }
+}
