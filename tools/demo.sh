@@ -9,6 +9,7 @@ bin="${1:?usage: demo.sh path/to/scaleface}"
 echo
 echo "scorecard (out/demo/scorecard/scorecard.csv):"
 cat out/demo/scorecard/scorecard.csv
+tools/check_links.sh out/demo/report
 # Render check when a Chromium is installed (tools/check_report.sh exits 2 without one).
 status=0
 tools/check_report.sh out/demo/report || status=$?

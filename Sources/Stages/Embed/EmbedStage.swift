@@ -160,11 +160,11 @@ public struct EmbedStage {
         func batch(at first: Int) -> Range<Int> { first..<min(paths.count, first + batchSize) }
         // The next batch is decoded on another thread while the network runs on this one.
         let decoder = DispatchQueue(label: "scaleface.embed.decode")
-        var next: Result<[Float], Error>?
+        let next = DecodedBatchSlot()
         let ready = DispatchSemaphore(value: 0)
         func prefetch(_ rows: Range<Int>) {
             decoder.async {
-                next = Result { try self.decode(paths[rows], size: size, aligner: aligner) }
+                next.result = Result { try self.decode(paths[rows], size: size, aligner: aligner) }
                 ready.signal()
             }
         }
@@ -172,7 +172,7 @@ public struct EmbedStage {
         while start < paths.count {
             let rows = batch(at: start)
             ready.wait()
-            let input = try next!.get()
+            let input = try next.result!.get()
             if rows.upperBound < paths.count { prefetch(batch(at: rows.upperBound)) }
             let out = model.backbone.forward(input, batch: rows.count, workspace: workspace)
             var values: [String: [Float]] = [:]
@@ -253,4 +253,11 @@ struct LandmarkAligner {
             throw InputError(file: path, "image '\(name)': \(e)")
         }
     }
+}
+
+/// The batch the decoding thread hands over. Written by that thread before it signals the
+/// semaphore and read by the embedding loop only after waiting on it, so the semaphore orders
+/// every access (hence `@unchecked Sendable`).
+private final class DecodedBatchSlot: @unchecked Sendable {
+    var result: Result<[Float], Error>?
 }
