@@ -74,10 +74,10 @@ enum FigureRenderer {
             throw e
         }
         defer { cairo_surface_destroy(surface) }
-        let failure = AtomicFileWrite.write(to: path) { tmp in
+        let failure = writeAtomically(to: path, reportingFailure: { tmp in
             let st = cairo_surface_write_to_png(surface, tmp)
             return st == CAIRO_STATUS_SUCCESS ? nil : String(cString: cairo_status_to_string(st))
-        }
+        })
         if let failure {
             var fe = error(.writeFailed(failure)); fe.path = path; throw fe
         }
@@ -88,7 +88,7 @@ enum FigureRenderer {
                          error: (FigureError.Problem) -> FigureError,
                          draw: (FigureCanvas) throws -> Void) throws {
         var drawError: Error?
-        let failure = AtomicFileWrite.write(to: path) { tmp in
+        let failure = writeAtomically(to: path, reportingFailure: { tmp in
             let surface = cairo_svg_surface_create(tmp, width, height)!
             defer { cairo_surface_destroy(surface) }
             let cr = cairo_create(surface)!
@@ -103,7 +103,7 @@ enum FigureRenderer {
             cairo_surface_finish(surface)
             let st = cairo_surface_status(surface)
             return st == CAIRO_STATUS_SUCCESS ? nil : String(cString: cairo_status_to_string(st))
-        }
+        })
         if var e = drawError as? FigureError { e.path = path; throw e }
         if let failure {
             var fe = error(.writeFailed(failure)); fe.path = path; throw fe

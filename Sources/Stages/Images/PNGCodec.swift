@@ -112,7 +112,7 @@ enum PNGCodec {
 
     /// Writes an 8-bit RGB PNG (no gamma-changing chunks beyond libpng's sRGB default).
     static func encode(_ rgb: RGBImage, to path: String) throws {
-        let failure = AtomicFileWrite.write(to: path) { tmp in
+        let failure = writeAtomically(to: path, reportingFailure: { tmp in
             var image = png_image()
             image.version = UInt32(PNG_IMAGE_VERSION)
             image.width = UInt32(rgb.width)
@@ -122,7 +122,7 @@ enum PNGCodec {
                 png_image_write_to_file(&image, tmp, 0, $0.baseAddress, Int32(rgb.width * 3), nil)
             }
             return ok != 0 ? nil : message(&image)
-        }
+        })
         if let failure { throw ImageError(path: path, problem: .writeFailed(failure)) }
     }
 }
