@@ -1,7 +1,7 @@
 import Foundation
 
 /// Count, rate and ETA on one stderr line, updated at most twice a second; thread-safe.
-final class ProgressLine: @unchecked Sendable {
+public final class ProgressLine: @unchecked Sendable {
     private let lock = NSLock()
     private let label: String
     private let total: Int
@@ -11,8 +11,10 @@ final class ProgressLine: @unchecked Sendable {
     /// Items already finished before this run (a resumed job): not part of the rate.
     private let alreadyDone: Int
     private var lastPrint = Date.distantPast
+    /// Shown after the count (an epoch and a running loss, say).
+    private var detail = ""
 
-    init(label: String, total: Int, quiet: Bool, alreadyDone: Int = 0) {
+    public init(label: String, total: Int, quiet: Bool, alreadyDone: Int = 0) {
         self.label = label
         self.total = total
         self.quiet = quiet
@@ -20,16 +22,18 @@ final class ProgressLine: @unchecked Sendable {
         self.done = alreadyDone
     }
 
-    func advance(by n: Int = 1) {
+    public func advance(by n: Int = 1) {
         lock.lock()
         defer { lock.unlock() }
         report(done + n)
     }
 
-    /// Sets the count of finished items (for work that resumes part-way).
-    func update(_ count: Int) {
+    /// Sets the count of finished items (for work that resumes part-way), and optionally
+    /// the detail shown after it.
+    public func update(_ count: Int, detail: String? = nil) {
         lock.lock()
         defer { lock.unlock() }
+        if let detail { self.detail = detail }
         report(count)
     }
 
@@ -42,7 +46,7 @@ final class ProgressLine: @unchecked Sendable {
         }
     }
 
-    func finish() {
+    public func finish() {
         lock.lock()
         defer { lock.unlock() }
         if !quiet { print(Date()); FileHandle.standardError.write(Data("\n".utf8)) }
@@ -52,6 +56,7 @@ final class ProgressLine: @unchecked Sendable {
         let elapsed = max(now.timeIntervalSince(start), 1e-6)
         let rate = Double(done - alreadyDone) / elapsed
         let eta = rate > 0 ? Double(total - done) / rate : 0
-        FileHandle.standardError.write(Data(String(format: "\r%@: %d/%d, %.1f/s, ETA %.0f s", label, done, total, rate, eta).utf8))
+        let extra = detail.isEmpty ? "" : ", " + detail
+        FileHandle.standardError.write(Data(String(format: "\r%@: %d/%d%@, %.1f/s, ETA %.0f s   ", label, done, total, extra, rate, eta).utf8))
     }
 }

@@ -41,19 +41,11 @@ struct SynthCommand: ParsableCommand {
             throw ValidationError("\(error)")
         }
         let start = Date()
-        var lastReport = Date.distantPast
+        let progress = ProgressLine(label: "synth", total: identities * imagesPerIdentity, quiet: quiet)
         let summary: SyntheticFacesSummary
         do {
-            summary = try faces.write(to: out, progress: quiet ? nil : { done, total in
-                let now = Date()
-                guard done == total || now.timeIntervalSince(lastReport) >= 0.5 else { return }
-                lastReport = now
-                let elapsed = now.timeIntervalSince(start)
-                let rate = Double(done) / max(elapsed, 1e-6)
-                let eta = Double(total - done) / max(rate, 1e-6)
-                FileHandle.standardError.write(Data(String(format: "\rsynth: %d/%d images, %.0f images/s, ETA %.0f s%@",
-                                                           done, total, rate, eta, done == total ? "\n" : "").utf8))
-            })
+            summary = try faces.write(to: out, progress: { done, _ in progress.update(done) })
+            progress.finish()
         } catch {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             throw ExitCode(1)

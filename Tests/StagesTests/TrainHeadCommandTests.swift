@@ -13,8 +13,8 @@ final class TrainHeadCommandTests: XCTestCase {
         let r = try TestSupport.run(TestSupport.binary, ["train-head", "--store", store, "--kind", "scale", "--epochs", "3",
                                                          "--batch", "24", "--lr", "0.05", "--hidden", "16", "--out", out])
         XCTAssertEqual(r.status, 0, r.stderr)
-        XCTAssertTrue(r.stderr.contains("train-head: centres epoch 5/5, batch 5/5"), r.stderr)
-        XCTAssertTrue(r.stderr.contains("train-head: scale head epoch 3/3, batch 5/5, loss "), r.stderr)
+        XCTAssertTrue(r.stderr.contains("train-head: centres batches: 25/25, epoch 5/5, loss "), r.stderr)
+        XCTAssertTrue(r.stderr.contains("train-head: scale head batches: 15/15, epoch 3/3, loss "), r.stderr)
         XCTAssertTrue(r.stdout.contains("over 3 epochs"), r.stdout)
         for ext in [".pth", ".h5", "-loss.png"] { XCTAssertTrue(FileManager.default.fileExists(atPath: out + ext), ext) }
 

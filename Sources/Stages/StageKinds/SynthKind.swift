@@ -27,7 +27,9 @@ public enum SynthKind: StageKind {
         faces.writeAligned = context.bool("aligned")
         try faces.validate()
         // The runner's working folder exists and is empty, which `write` accepts.
-        let summary = try faces.write(to: context.output.path)
+        let progress = ProgressLine(label: "synth", total: faces.identities * faces.imagesPerIdentity, quiet: context.quiet)
+        let summary = try faces.write(to: context.output.path, progress: { done, _ in progress.update(done) })
+        progress.finish()
         summary.lines.forEach(context.log)
     }
 }

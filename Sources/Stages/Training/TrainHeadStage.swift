@@ -180,38 +180,25 @@ public struct TrainHeadStage {
     }
 }
 
-/// One stderr line rewritten in place: phase, epoch, batch, running loss, rate, ETA.
+/// Training progress on `ProgressLine`: one line per phase (centres, then the head) counting
+/// batches over all epochs, with the epoch and the running loss as detail.
 struct TrainingProgressLine {
     let quiet: Bool
     private var phase = ""
-    private var started = Date()
-    private var lastPrint = Date.distantPast
-    private var printed = false
+    private var line: ProgressLine?
 
     init(quiet: Bool) { self.quiet = quiet }
 
     mutating func update(_ s: TrainingStep) {
         guard !quiet else { return }
-        if s.phase != phase {
-            if printed { FileHandle.standardError.write("\n".data(using: .utf8)!) }
+        if s.phase != phase || line == nil {
+            line?.finish()
             phase = s.phase
-            started = Date()
+            line = ProgressLine(label: "train-head: \(s.phase) batches", total: s.epochs * s.batches, quiet: false)
         }
-        let last = s.epoch == s.epochs && s.batch == s.batches
-        guard Date().timeIntervalSince(lastPrint) >= 0.5 || last else { return }
-        lastPrint = Date()
-        printed = true
-        let done = (s.epoch - 1) * s.batches + s.batch, total = s.epochs * s.batches
-        let elapsed = Date().timeIntervalSince(started)
-        // Rate and ETA only once there is a measurable interval behind them.
-        let timing = elapsed >= 0.2
-            ? String(format: ", %.1f batches/s, ETA %.0f s", Double(done) / elapsed, Double(total - done) * elapsed / Double(done))
-            : ""
-        FileHandle.standardError.write(String(format: "\rtrain-head: %@ epoch %d/%d, batch %d/%d, loss %.4f%@   ",
-                                              s.phase, s.epoch, s.epochs, s.batch, s.batches, s.meanLoss, timing).data(using: .utf8)!)
+        line?.update((s.epoch - 1) * s.batches + s.batch,
+                     detail: String(format: "epoch %d/%d, loss %.4f", s.epoch, s.epochs, s.meanLoss))
     }
 
-    func finish() {
-        if !quiet && printed { FileHandle.standardError.write("\n".data(using: .utf8)!) }
-    }
+    func finish() { line?.finish() }
 }
