@@ -6,7 +6,7 @@ SWIFT ?= swift
 BIN_DEBUG := .build/debug/scaleface
 BIN := .build/release/scaleface
 
-.PHONY: setup build release test demo bench parity clean
+.PHONY: setup build release test demo quick ijbc bench parity clean
 
 setup:
 	@tools/setup.sh
@@ -25,6 +25,17 @@ test: setup
 
 demo: release
 	tools/demo.sh $(BIN)
+
+# The seconds-long pipeline without pictures (synthetic embeddings into a store).
+quick: release
+	$(BIN) run pipelines/quick.yaml
+
+# Real IJB-C: make ijbc IJBC=/data/IJB-C CHECKPOINT=/models/backbone.pth [ARCH=iresnet50]
+IJBC ?= /data/IJB-C
+CHECKPOINT ?= /models/backbone.pth
+ARCH ?= iresnet50
+ijbc: release
+	$(BIN) run pipelines/ijbc.yaml --set ijbc=$(IJBC) --set checkpoint=$(CHECKPOINT) --set arch=$(ARCH)
 
 bench: release
 	tools/bench/run.sh $(BIN)

@@ -16,3 +16,8 @@ tools/check_report.sh out/demo/report || status=$?
 [ "$status" -eq 2 ] && echo "(render check skipped: no Chromium)"
 [ "$status" -eq 1 ] && exit 1
 echo "report: out/demo/report/index.html"
+# The demo's claims (docs/training.md): a failed scorecard check fails `make demo`.
+if grep -q ',false$' out/demo/scorecard/scorecard.csv; then
+    echo "a scorecard check failed (see above and the report)" >&2
+    exit 1
+fi
