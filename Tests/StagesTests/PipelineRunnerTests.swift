@@ -127,7 +127,7 @@ final class ShippedPipelineTests: XCTestCase {
         let dir = try TestSupport.scratchDirectory(self)
         let demo = try PipelineFile.load(TestSupport.repoRoot.appendingPathComponent("pipelines/demo.yaml").path)
         XCTAssertEqual(demo.stages.map(\.kind), ["synth", "init-weights", "embed", "train-head", "heads", "train-head", "train-head",
-                                                  "heads", "reject", "reject", "reject", "reject", "scorecard", "distribution", "report"])
+                                                  "heads", "reject", "reject", "reject", "reject", "fusion", "scorecard", "distribution", "report"])
         let quick = try PipelineFile.load(TestSupport.repoRoot.appendingPathComponent("pipelines/quick.yaml").path)
         XCTAssertEqual(quick.stages.map(\.kind), ["synth-embeddings", "import", "reject", "distribution", "report"])
         let checkpoint = dir.appendingPathComponent("backbone.pth")
