@@ -140,6 +140,13 @@ public final class EmbeddingStoreWriter {
     /// Writes the next rows and commits them durably. `embeddings` is `[n, D]`, each
     /// uncertainty `[n, k]`, `bottleneck` `[n, F]`, all row-major; every schema field is required.
     public func append(embeddings e: [Float], uncertainties: [String: [Float]] = [:], bottleneck b: [Float]? = nil) throws {
+        try append(embeddings: e[...], uncertainties: uncertainties.mapValues { $0[...] }, bottleneck: b?[...])
+    }
+
+    /// As `append(embeddings:uncertainties:bottleneck:)` from parts of larger arrays (a whole
+    /// imported `.npy` cut into batches), without copying them.
+    public func append(embeddings e: ArraySlice<Float>, uncertainties: [String: ArraySlice<Float>],
+                       bottleneck b: ArraySlice<Float>? = nil) throws {
         guard let open else { throw StoreError.io(path: path, message: "store writer already finished") }
         guard e.count % schema.dimension == 0 else {
             throw StoreError.mismatch(message: "\(path): \(e.count) embedding values are not whole rows of \(schema.dimension)")

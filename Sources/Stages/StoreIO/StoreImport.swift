@@ -105,9 +105,9 @@ public struct StoreImport {
             var start = 0
             while start < paths.count {
                 let end = min(paths.count, start + batchRows)
-                var batch: [String: [Float]] = [:]
-                for s in strategies { batch[s.name] = Array(values[s.name]![(start * s.width)..<(end * s.width)]) }
-                try writer.append(embeddings: Array(embeddings[(start * dimension)..<(end * dimension)]), uncertainties: batch)
+                var batch: [String: ArraySlice<Float>] = [:]
+                for s in strategies { batch[s.name] = values[s.name]![(start * s.width)..<(end * s.width)] }
+                try writer.append(embeddings: embeddings[(start * dimension)..<(end * dimension)], uncertainties: batch)
                 start = end
             }
             try writer.finish()

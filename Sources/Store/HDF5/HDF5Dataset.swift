@@ -102,6 +102,11 @@ public final class HDF5Dataset {
     /// Writes Float rows starting at row `start`; a half-precision dataset gets each value
     /// rounded to nearest even half, like numpy's `astype(np.float16)`.
     public func writeFloats(_ values: [Float], at start: Int) throws {
+        try writeFloats(values[...], at: start)
+    }
+
+    /// As `writeFloats(_:at:)` from part of a larger array, without copying it.
+    public func writeFloats(_ values: ArraySlice<Float>, at start: Int) throws {
         guard values.count % Swift.max(1, rowWidth) == 0 else {
             throw StoreError.mismatch(message: "\(path): \(values.count) values are not whole rows of '\(name)'")
         }
