@@ -8,7 +8,7 @@ import Foundation
 /// keeps its input's variance. Each block's last batch norm (`bn3`) is scaled by
 /// `1/sqrt(blocks)`, so the residual sum grows by a bounded factor over the network instead
 /// of doubling per block. Every other batch norm is the identity (weight 1, bias 0, running
-/// mean 0, running variance 1), and `fc` is He-uniform with `features` the identity.
+/// mean 0, running variance 1); `fc` is uniform in +-sqrt(3 / fan_in) and `features` the identity.
 /// The same seed gives the same tensors on every machine (`TrainingRandom`, SplitMix64).
 public enum IResNetInitializer {
     public static func weights(config: IResNetConfig, seed: UInt64) -> WeightSet {
