@@ -43,7 +43,7 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis"], exclude: ["Fixtures"]),
         .testTarget(name: "BackboneTests", dependencies: ["Backbone"], exclude: ["Fixtures"]),
-        .testTarget(name: "StagesTests", dependencies: ["Stages", "Store"]),
+        .testTarget(name: "StagesTests", dependencies: ["Stages", "Store", "Analysis"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -111,7 +111,7 @@ public struct ReportPage {
             try copy(s.directory.appendingPathComponent(name), to: target.appendingPathComponent(name))
         }
         func fmt(_ v: Double?) -> String { v.map { String(format: "%.4f", $0) } ?? "–" }
-        let f = far(card.far)
+        let f = shortNumber(card.far)
         var html = "<h3>Checks</h3><table><tr><th>check</th><th>value</th><th>target</th><th>result</th></tr>"
         for c in card.checks {
             html += "<tr><td>\(escape(c.name))</td><td>\(fmt(c.value))</td><td>\(escape(c.target))</td><td>\(c.pass ? "pass" : "<b>FAIL</b>")</td></tr>"
@@ -152,7 +152,7 @@ public struct ReportPage {
             return String(format: "%.4f", d)
         }
         if let verification = root["verification"] as? [String: Any], !verification.isEmpty {
-            html += "<h3>Template verification</h3><table><tr><th>fusion, distance</th>" + fars.map { "<th>TAR@FAR=\(far($0))</th>" }.joined() + "</tr>"
+            html += "<h3>Template verification</h3><table><tr><th>fusion, distance</th>" + fars.map { "<th>TAR@FAR=\(shortNumber($0))</th>" }.joined() + "</tr>"
             for name in verification.keys.sorted() {
                 let tar = ((verification[name] as? [String: Any])?["tar"] as? [Any]) ?? []
                 html += "<tr><td>\(escape(name))</td>" + tar.map { "<td>\(fmt($0))</td>" }.joined() + "</tr>"
@@ -162,7 +162,7 @@ public struct ReportPage {
         if let metrics = root["metrics"] as? [String: Any], !metrics.isEmpty, !portions.isEmpty {
             let last = portions.count - 1
             html += "<h3>Reject verification</h3><table><tr><th>metric</th>"
-            for f in fars { html += "<th>TAR@\(far(f)), none rejected</th><th>TAR@\(far(f)), \(String(format: "%.0f", portions[last] * 100)) % rejected</th><th>AUC@\(far(f))</th>" }
+            for f in fars { html += "<th>TAR@\(shortNumber(f)), none rejected</th><th>TAR@\(shortNumber(f)), \(String(format: "%.0f", portions[last] * 100)) % rejected</th><th>AUC@\(shortNumber(f))</th>" }
             html += "</tr>"
             for name in metrics.keys.sorted() {
                 guard let m = metrics[name] as? [String: Any] else { continue }
@@ -207,9 +207,11 @@ public struct ReportPage {
         }
     }
 
-    private func far(_ f: Double) -> String { String(format: "%g", f) }
     private func anchor(_ s: String) -> String { "stage-" + s.map { $0.isLetter || $0.isNumber ? String($0) : "-" }.joined() }
 }
+
+/// A number as `%g` prints it (0.01, 1e-06): FARs and targets in names and tables.
+func shortNumber(_ v: Double) -> String { String(format: "%g", v) }
 
 /// Escapes text for HTML element content and attribute values.
 func escape(_ s: String) -> String {

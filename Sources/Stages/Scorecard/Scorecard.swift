@@ -93,16 +93,16 @@ public struct ScorecardJob {
         let correlations = try correlationsWithCovariate()
         let m = curves.first { $0.stage == method }!
         var checks = [
-            Scorecard.Check(name: "TAR@FAR=\(format(far)), nothing rejected (\(method))", value: m.tarNoneRejected,
-                            target: ">= \(format(minTAR))", pass: (m.tarNoneRejected ?? -.infinity) >= minTAR),
-            Scorecard.Check(name: "reject AUC@FAR=\(format(far)) of \(method) (\(m.metric)) / \(baseline)", value: m.aucRatio,
-                            target: ">= \(format(minAUCRatio))", pass: (m.aucRatio ?? -.infinity) >= minAUCRatio),
+            Scorecard.Check(name: "TAR@FAR=\(shortNumber(far)), nothing rejected (\(method))", value: m.tarNoneRejected,
+                            target: ">= \(shortNumber(minTAR))", pass: (m.tarNoneRejected ?? -.infinity) >= minTAR),
+            Scorecard.Check(name: "reject AUC@FAR=\(shortNumber(far)) of \(method) (\(m.metric)) / \(baseline)", value: m.aucRatio,
+                            target: ">= \(shortNumber(minAUCRatio))", pass: (m.aucRatio ?? -.infinity) >= minAUCRatio),
         ]
         if let c = correlations.first(where: { $0.strategy == correlated }) {
             checks.append(Scorecard.Check(name: "Spearman(\(correlated), \(covariate))", value: c.spearman,
-                                          target: "<= \(format(maxSpearman))", pass: (c.spearman ?? .infinity) <= maxSpearman))
-        } else if store != nil && covariateFile != nil {
-            throw InputError(file: store!, "no strategy '\(correlated)' to correlate with \(covariate)")
+                                          target: "<= \(shortNumber(maxSpearman))", pass: (c.spearman ?? .infinity) <= maxSpearman))
+        } else if let store, covariateFile != nil {
+            throw InputError(file: store, "no strategy '\(correlated)' to correlate with \(covariate)")
         }
         return Scorecard(far: far, metric: metric, baseline: baseline, covariate: covariate, curves: curves,
                          correlations: correlations, checks: checks)
@@ -116,7 +116,7 @@ public struct ScorecardJob {
         }
         let fars = (root["fars"] as? [Double]) ?? []
         guard let f = fars.firstIndex(where: { abs($0 - far) <= 1e-12 * max(1, far) }) else {
-            throw InputError(file: path, "no FAR \(format(far)) (the stage has \(fars.map(format).joined(separator: ", ")))")
+            throw InputError(file: path, "no FAR \(shortNumber(far)) (the stage has \(fars.map(shortNumber).joined(separator: ", ")))")
         }
         let metric = stageMetrics[stage] ?? self.metric
         guard let m = (root["metrics"] as? [String: Any])?[metric] as? [String: Any] else {
@@ -170,8 +170,6 @@ public struct ScorecardJob {
         return out
     }
 }
-
-func format(_ v: Double) -> String { String(format: "%g", v) }
 
 extension Array {
     subscript(safe i: Int) -> Element? { indices.contains(i) ? self[i] : nil }

@@ -16,7 +16,7 @@ extension Scorecard {
 
         let figures = directory.appendingPathComponent("figures")
         try FileManager.default.createDirectory(at: figures, withIntermediateDirectories: true)
-        let file = "reject_far_\(format(far)).png"
+        let file = "reject_far_\(shortNumber(far)).png"
         let series = curves.map { c -> LineSeries in
             let points = zip(c.portions, c.tar).compactMap { p, t in t.map { (p, $0) } }
             let ratio = c.aucRatio.map { String(format: ", %.3fx %@", $0, baseline) } ?? ""
@@ -24,12 +24,12 @@ extension Scorecard {
             return LineSeries(name: name, x: points.map(\.0), y: points.map(\.1),
                               style: c.stage == baseline ? .dashed : .solid)
         }
-        try LineChart(title: "TAR@FAR=\(format(far)) as uncertain pairs are rejected",
-                      xLabel: "rejected portion of pairs", yLabel: "TAR@FAR=\(format(far))", series: series)
+        try LineChart(title: "TAR@FAR=\(shortNumber(far)) as uncertain pairs are rejected",
+                      xLabel: "rejected portion of pairs", yLabel: "TAR@FAR=\(shortNumber(far))", series: series)
             .writePNG(to: figures.appendingPathComponent(file).path)
         try FigureEntry.writeManifest([
-            FigureEntry(file: "figures/\(file)", title: "Reject curves at FAR \(format(far))",
-                        caption: "TAR at FAR \(format(far)) against the rejected portion, one curve per strategy (pair uncertainty as named in the legend); the dashed curve is the baseline `\(baseline)`. A strategy that knows when the model is wrong rises above it."),
+            FigureEntry(file: "figures/\(file)", title: "Reject curves at FAR \(shortNumber(far))",
+                        caption: "TAR at FAR \(shortNumber(far)) against the rejected portion, one curve per strategy (pair uncertainty as named in the legend); the dashed curve is the baseline `\(baseline)`. A strategy that knows when the model is wrong rises above it."),
         ], to: directory.path)
     }
 }

@@ -14,9 +14,8 @@ public enum ReportKind: StageKind {
     public static func run(_ context: StageContext) throws {
         let sections = try context.inputOrder.map { role -> ReportPage.Section in
             let dir = try context.input(role)
-            let kind = ArtifactRecord.load(dir.appendingPathComponent(ArtifactRecord.fileName))?.kind ?? "?"
-            let stage = ArtifactRecord.load(dir.appendingPathComponent(ArtifactRecord.fileName))?.stage ?? role
-            return ReportPage.Section(stage: stage, kind: kind, directory: dir)
+            let record = ArtifactRecord.load(dir.appendingPathComponent(ArtifactRecord.fileName))
+            return ReportPage.Section(stage: record?.stage ?? role, kind: record?.kind ?? "?", directory: dir)
         }
         try ReportPage(title: context.string("title"), sections: sections).write(to: context.output)
     }

@@ -1,3 +1,4 @@
+import struct Analysis.SplitMix64
 import Foundation
 import Store
 
@@ -82,18 +83,9 @@ public struct SyntheticEmbeddings {
     }
 }
 
-/// SplitMix64: a tiny, well-mixed, seedable generator; the same seed gives the same data
-/// on every machine (Swift's own generators are not seedable).
-public struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-    public init(seed: UInt64) { state = seed }
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+/// Float draws for the synthetic data on Analysis's `SplitMix64` (the one seeded generator
+/// Stages uses; the same seed gives the same data on every machine).
+extension SplitMix64 {
     /// Uniform in [0, 1) with 24 random bits.
     public mutating func nextUniform() -> Float { Float(next() >> 40) / Float(1 << 24) }
     /// Standard normal by Box-Muller.

@@ -1,3 +1,4 @@
+import struct Analysis.SplitMix64
 import Foundation
 import Store
 

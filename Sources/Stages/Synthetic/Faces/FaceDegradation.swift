@@ -1,3 +1,4 @@
+import struct Analysis.SplitMix64
 import Foundation
 
 /// How strongly each degradation was applied to one picture, each in 0...1 (0 = not applied).
