@@ -1,3 +1,4 @@
+import Core
 import Foundation
 
 /// Percentile bootstrap intervals for TAR@FAR (all pairs) and reject-curve AUC, resampling
@@ -25,7 +26,8 @@ public func percentile(sorted v: [Double], _ q: Double) -> Double {
 
 public func bootstrapIntervals(scores: [Float], pairUncertainty: [Float], labels: [Bool], subjects: [Int64],
                                mode: UncertaintyMode, fars: [Double], portions: [Double],
-                               replicates: Int, seed: UInt64, confidence: Double = 0.95) throws -> BootstrapIntervals {
+                               replicates: Int, seed: UInt64, confidence: Double = 0.95,
+                               rule: FARRule = .reference) throws -> BootstrapIntervals {
     guard replicates > 0 else { throw AnalysisError.invalidArgument("--bootstrap needs at least 1 replicate") }
     guard subjects.count == scores.count else {
         throw AnalysisError.shapeMismatch("\(subjects.count) subjects for \(scores.count) pairs")
@@ -45,8 +47,9 @@ public func bootstrapIntervals(scores: [Float], pairUncertainty: [Float], labels
         let s = idx.map { scores[$0] }, u = idx.map { pairUncertainty[$0] }, y = idx.map { labels[$0] }
         guard y.contains(true), y.contains(false) else { skipped += 1; continue }
         let ranks = ScoreRanks(scores: s, labels: y)
-        let points = try ranks.operatingPoints(fars: fars)
-        let curve = try rejectCurve(ranks: ranks, pairUncertainty: u, mode: mode, fars: fars, portions: portions)
+        let points = try ranks.operatingPoints(fars: fars, rule: rule)
+        let curve = try rejectCurve(ranks: ranks, pairUncertainty: u, mode: mode, fars: fars, portions: portions,
+                                    rule: rule)
         for f in fars.indices {
             tars[f].append(points[f].tar)
             if !curve.auc[f].isNaN { aucs[f].append(curve.auc[f]) }

@@ -1,9 +1,11 @@
+import Core
 import Foundation
 
 /// The Error-versus-Discard Characteristic for false non-matches (FNM-EDC), as used in
 /// ISO/IEC 29794-1 practice (docs/metrics.md gives the exact definition):
 /// - the comparison threshold is fixed once, before discarding, on all pairs: for each FAR
-///   the section 6 threshold, so the starting error is `1 - TAR@FAR`;
+///   the section 6 threshold (or `rule`'s, docs/metrics.md "FAR rules"), so the starting
+///   error is `1 - TAR@FAR`;
 /// - only mated (genuine) pairs are discarded, lowest pair quality first, where pair quality
 ///   is `min(q1, q2)` of the two images' qualities; pairs of equal quality are discarded
 ///   together, so only some discard fractions are reachable;
@@ -24,13 +26,13 @@ public struct EDCurve: Sendable, Equatable {
 }
 
 public func edCurve(scores: [Float], labels: [Bool], pairQuality: [Float], fars: [Double], portions: [Double],
-                    paucLimit: Double = 0.2) throws -> EDCurve {
+                    paucLimit: Double = 0.2, rule: FARRule = .reference) throws -> EDCurve {
     guard scores.count == labels.count, pairQuality.count == labels.count else {
         throw AnalysisError.shapeMismatch("\(scores.count) scores, \(pairQuality.count) pair qualities, \(labels.count) labels")
     }
     guard paucLimit > 0 && paucLimit <= 1 else { throw AnalysisError.invalidArgument("pAUC limit \(paucLimit) is not in (0, 1]") }
     try requireNoNaN(pairQuality, what: "pair quality")
-    let points = try tarAtFAR(scores: scores, labels: labels, fars: fars)
+    let points = try tarAtFAR(scores: scores, labels: labels, fars: fars, rule: rule)
     let thresholds = points.map(\.threshold)
     // mated pairs in discard order: ascending quality
     let mated = labels.indices.filter { labels[$0] }

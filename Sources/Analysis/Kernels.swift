@@ -1,3 +1,4 @@
+import Core
 import Foundation
 
 // Vector kernels over contiguous Float rows. Accumulation is in Float with eight SIMD lanes

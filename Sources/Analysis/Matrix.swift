@@ -1,3 +1,4 @@
+import Core
 import Foundation
 
 /// A dense row-major matrix of `rows x columns` Float values: row `i` is
@@ -31,14 +32,6 @@ public struct RowMatrix: Sendable, Equatable {
         for (i, v) in values.enumerated() where !v.isFinite { return i / columns }
         return nil
     }
-}
-
-/// Which direction of the stored per-image value means "trust less".
-public enum UncertaintyMode: String, Sendable, CaseIterable {
-    /// Larger value = less reliable (PFE sigma^2): keep the smallest first.
-    case uncertainty
-    /// Larger value = more reliable (norms, ScaleFace scale): keep the largest first.
-    case confidence
 }
 
 /// Pairs of rows of an embedding matrix with their labels (true = same identity).

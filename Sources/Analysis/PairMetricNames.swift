@@ -1,3 +1,4 @@
+import Core
 import Foundation
 
 /// The similarity that a `scale-*` / `pfe-*` score multiplies (REFERENCE section 4).

@@ -1,3 +1,4 @@
+import Core
 import Foundation
 
 /// Computes pair scores (REFERENCE section 4) and pair uncertainties (section 5) for index

@@ -1,3 +1,4 @@
+import Core
 import Foundation
 
 /// numpy's `linspace(start, stop, num)` (endpoint included), value for value: `i * step +

@@ -1,3 +1,4 @@
+import Core
 import Foundation
 
 /// One point of a ROC read at a requested false-accept rate (REFERENCE section 6).
@@ -60,9 +61,11 @@ public func requireNoNaN(_ values: [Float], what: String) throws {
     }
 }
 
-/// TAR, real FAR and threshold at every requested FAR over all pairs (section 6). Scores may
+/// TAR, real FAR and threshold at every requested FAR over all pairs (section 6, or the
+/// InsightFace rule: docs/metrics.md, "FAR rules: reference and insightface"). Scores may
 /// not be NaN; there must be at least one positive and one negative pair.
-public func tarAtFAR(scores: [Float], labels: [Bool], fars: [Double]) throws -> [OperatingPoint] {
+public func tarAtFAR(scores: [Float], labels: [Bool], fars: [Double],
+                     rule: FARRule = .reference) throws -> [OperatingPoint] {
     guard scores.count == labels.count else {
         throw AnalysisError.shapeMismatch("\(scores.count) scores but \(labels.count) labels")
     }
@@ -72,6 +75,7 @@ public func tarAtFAR(scores: [Float], labels: [Bool], fars: [Double]) throws -> 
     for (s, y) in zip(scores, labels) { if y { pos.append(s) } else { neg.append(s) } }
     guard !pos.isEmpty else { throw AnalysisError.noPositives(context: "the pair set") }
     guard !neg.isEmpty else { throw AnalysisError.noNegatives(context: "the pair set") }
+    if rule == .insightface { return ScoreRanks(scores: scores, labels: labels).insightFaceOperatingPoints(fars: fars) }
     neg.sort(by: >)
     return fars.map { far in
         let (_, t) = referenceThreshold(negatives: neg.count, far: far) { neg[$0] }

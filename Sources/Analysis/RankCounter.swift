@@ -1,3 +1,4 @@
+import Core
 import Foundation
 
 /// A set of ranks `0..<capacity` supporting insert, "the j-th smallest member" and "how many
@@ -39,6 +40,20 @@ struct RankCounter {
         let bit = rank & 63
         if bit > 0 { total += (words[w] & ((1 << UInt64(bit)) - 1)).nonzeroBitCount }
         return total
+    }
+
+    /// The smallest member `>= rank`, or `Int.max` when there is none. Scanning the members in
+    /// order this way costs O(1) per member plus one step per 64 ranks passed.
+    func firstMember(atLeast rank: Int) -> Int {
+        var w = rank >> 6
+        guard w < words.count else { return Int.max }
+        var word = words[w] & (~0 << UInt64(rank & 63))
+        while word == 0 {
+            w += 1
+            if w == words.count { return Int.max }
+            word = words[w]
+        }
+        return w * 64 + word.trailingZeroBitCount
     }
 
     /// The member with `j` members below it (`0 <= j < count`).

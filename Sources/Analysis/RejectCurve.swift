@@ -1,3 +1,4 @@
+import Core
 import Foundation
 
 /// The order in which pairs are kept (REFERENCE section 7): a stable ascending sort by pair
@@ -93,11 +94,13 @@ public struct ScoreRanks: Sendable {
         return lo
     }
 
-    /// Section 6 over all pairs in O(F log N): the same numbers as `tarAtFAR`.
-    public func operatingPoints(fars: [Double]) throws -> [OperatingPoint] {
+    /// Section 6 over all pairs in O(F log N): the same numbers as `tarAtFAR`. The
+    /// `insightface` rule (docs/metrics.md, "FAR rules") costs O(N + points x F).
+    public func operatingPoints(fars: [Double], rule: FARRule = .reference) throws -> [OperatingPoint] {
         try validateFARs(fars)
         guard !posSorted.isEmpty else { throw AnalysisError.noPositives(context: "the pair set") }
         guard !negSorted.isEmpty else { throw AnalysisError.noNegatives(context: "the pair set") }
+        if rule == .insightface { return insightFaceOperatingPoints(fars: fars) }
         return fars.map { far in
             let (k, t) = referenceThreshold(negatives: negSorted.count, far: far) { negSorted[$0] }
             let acceptedNeg = k == 0 ? 0 : Self.countAtLeast(negSorted, t)
@@ -107,23 +110,38 @@ public struct ScoreRanks: Sendable {
     }
 }
 
+/// Inserts the rank codes `codes[inserted..<count]` (keep order) into the kept negatives and
+/// positives.
+func insertKept(_ codes: [Int32], inserted: inout Int, upTo count: Int,
+                negatives: inout RankCounter, positives: inout RankCounter) {
+    codes.withUnsafeBufferPointer { code in
+        while inserted < count {
+            let c = Int(code[inserted])
+            if c < 0 { positives.insert(-c - 1) } else { negatives.insert(c) }
+            inserted += 1
+        }
+    }
+}
+
 /// Reject verification over one pair set in O(N log N) total: one sort by uncertainty, one
 /// sort by score, then the kept pairs are inserted in keep order into two rank counters
 /// (negatives, positives) and every portion is read off with order-statistics queries.
+/// `rule` `insightface` reads every portion with InsightFace's rule instead (docs/metrics.md,
+/// "FAR rules: reference and insightface"), O(kept) per portion.
 public func rejectCurve(scores: [Float], pairUncertainty: [Float], labels: [Bool], mode: UncertaintyMode,
-                        fars: [Double], portions: [Double]) throws -> RejectCurve {
+                        fars: [Double], portions: [Double], rule: FARRule = .reference) throws -> RejectCurve {
     guard pairUncertainty.count == scores.count, labels.count == scores.count else {
         throw AnalysisError.shapeMismatch(
             "\(scores.count) scores, \(pairUncertainty.count) pair uncertainties, \(labels.count) labels")
     }
     try requireNoNaN(scores, what: "score")
     return try rejectCurve(ranks: ScoreRanks(scores: scores, labels: labels), pairUncertainty: pairUncertainty,
-                           mode: mode, fars: fars, portions: portions)
+                           mode: mode, fars: fars, portions: portions, rule: rule)
 }
 
 /// The same from precomputed score ranks (shared between metrics with the same score).
 public func rejectCurve(ranks: ScoreRanks, pairUncertainty: [Float], mode: UncertaintyMode,
-                        fars: [Double], portions: [Double]) throws -> RejectCurve {
+                        fars: [Double], portions: [Double], rule: FARRule = .reference) throws -> RejectCurve {
     let n = ranks.count
     guard pairUncertainty.count == n else {
         throw AnalysisError.shapeMismatch("\(n) scores but \(pairUncertainty.count) pair uncertainties")
@@ -136,6 +154,9 @@ public func rejectCurve(ranks: ScoreRanks, pairUncertainty: [Float], mode: Uncer
     // the pairs' rank codes in keep order (confidence: the reversed stable ascending order)
     var codesInOrder = stableSortPayload(pairUncertainty, payload: ranks.code)
     if mode == .confidence { codesInOrder.reverse() }
+    if rule == .insightface {
+        return insightFaceRejectCurve(ranks: ranks, codesInOrder: codesInOrder, fars: fars, portions: portions)
+    }
     var negKept = RankCounter(capacity: ranks.negSorted.count)
     var posKept = RankCounter(capacity: ranks.posSorted.count)
 
@@ -145,13 +166,7 @@ public func rejectCurve(ranks: ScoreRanks, pairUncertainty: [Float], mode: Uncer
 
     var inserted = 0
     for p in kept.indices.sorted(by: { kept[$0] < kept[$1] }) {
-        codesInOrder.withUnsafeBufferPointer { code in
-            while inserted < kept[p] {
-                let c = Int(code[inserted])
-                if c < 0 { posKept.insert(-c - 1) } else { negKept.insert(c) }
-                inserted += 1
-            }
-        }
+        insertKept(codesInOrder, inserted: &inserted, upTo: kept[p], negatives: &negKept, positives: &posKept)
         let nNeg = negKept.count, nPos = posKept.count
         guard nNeg > 0 else { continue }
         for (f, requested) in fars.enumerated() {

@@ -1,3 +1,4 @@
+import Core
 import Foundation
 
 /// Which images make up each template: template `t` is `members[offsets[t] ..< offsets[t+1]]`
@@ -97,22 +98,6 @@ private func formatTemperature(_ t: Double) -> String {
 public struct FusedTemplates: Sendable {
     public var embeddings: RowMatrix
     public var uncertainty: RowMatrix?
-}
-
-/// SplitMix64: the documented generator behind `random` fusion and bootstrap resampling, so a
-/// seed gives the same draws on every platform. (Not numpy's stream.)
-public struct SplitMix64: RandomNumberGenerator, Sendable {
-    private var state: UInt64
-    public init(seed: UInt64) { state = seed }
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    /// Uniform integer in `0..<n` (`next() % n`; the modulo bias is below 2^-40 for n < 2^24).
-    public mutating func index(below n: Int) -> Int { Int(next() % UInt64(n)) }
 }
 
 /// Fuses image embeddings `[images, D]` and uncertainties `[images, k]` (k = 1 or D) into one

@@ -1,3 +1,4 @@
+import Core
 /// Pixel standardisation applied to aligned 112 x 112 RGB crops (REFERENCE section 1).
 public enum Preprocess: String, CaseIterable, Sendable {
     /// ArcFace, ScaleFace, PFE: `(p - 127.5) / 128`.

@@ -1,3 +1,4 @@
+import Core
 import Foundation
 
 /// A finished (or, for inspection, unfinished) store opened for reading.
@@ -16,7 +17,8 @@ public final class EmbeddingStore {
     /// Shape and element type of `/bottleneck`, when present.
     public let bottleneck: (width: Int, half: Bool)?
 
-    private let file: HDF5File
+    /// Internal so that the writer can read the run settings it recorded (docs/store.md).
+    let file: HDF5File
 
     /// Opens a store. Unless `allowIncomplete`, a store that is still being written (or
     /// was interrupted) is an error, so nothing downstream reads half a store.

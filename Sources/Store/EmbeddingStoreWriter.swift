@@ -1,3 +1,4 @@
+import Core
 import Foundation
 
 /// Writes a store row batch by row batch, so that an interrupted write can continue.
@@ -24,8 +25,10 @@ public final class EmbeddingStoreWriter {
     private var open: OpenStore?
 
     /// Starts a new store (any earlier partial store at this path is replaced).
+    /// `settings` are recorded as root attributes for `resume` to compare (docs/store.md,
+    /// "Completeness and resuming").
     public static func create(at path: String, schema: StoreSchema, paths: [String], labels: [Int64]? = nil,
-                              created: Date = Date()) throws -> EmbeddingStoreWriter {
+                              settings: [RunSetting] = [], created: Date = Date()) throws -> EmbeddingStoreWriter {
         try validate(schema: schema, paths: paths, labels: labels, path: path)
         let partial = StoreFormat.partialPath(for: path)
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
@@ -43,6 +46,12 @@ public final class EmbeddingStoreWriter {
             try root.setAttribute("created", string: ISO8601DateFormatter().string(from: created))
             try root.setAttribute(StoreFormat.completeKey, int: 0)
             try root.setAttribute(StoreFormat.committedKey, int: 0)
+            for setting in settings {
+                switch setting.value {
+                case .int(let v): try root.setAttribute(setting.key, int: v)
+                case .string(let v): try root.setAttribute(setting.key, string: v)
+                }
+            }
 
             let n = paths.count
             _ = try root.createGroup("images")
@@ -79,15 +88,19 @@ public final class EmbeddingStoreWriter {
     }
 
     /// Continues the partial store at `path` if there is one, written with the same schema,
-    /// paths and labels; nil when there is none. A partial store made with other settings
-    /// is an error rather than being silently overwritten.
+    /// paths, labels and run `settings`; nil when there is none. A partial store made with
+    /// other settings is an error rather than being silently overwritten, and is left as it
+    /// is (docs/store.md, "Completeness and resuming"): a changed run setting, or one the
+    /// partial store does not record (made before settings were recorded), is refused with
+    /// one line naming it.
     public static func resume(at path: String, schema: StoreSchema, paths: [String],
-                              labels: [Int64]? = nil) throws -> EmbeddingStoreWriter? {
+                              labels: [Int64]? = nil, settings: [RunSetting] = []) throws -> EmbeddingStoreWriter? {
         let partial = StoreFormat.partialPath(for: path)
         guard FileManager.default.fileExists(atPath: partial) else { return nil }
         // The read-only view must be closed before HDF5 will reopen the file for writing.
         let committed: Int = try {
             let existing = try EmbeddingStore.open(partial, allowIncomplete: true)
+            try check(settings, recordedIn: existing)
             func differs(_ what: String) -> StoreError {
                 .mismatch(message: "\(partial): an interrupted store made with a different \(what) is in the way; rerun with the same settings or delete it")
             }
@@ -104,6 +117,30 @@ public final class EmbeddingStoreWriter {
         }()
         let file = try HDF5File.open(partial, writable: true)
         return try EmbeddingStoreWriter(path: path, file: file, schema: schema, count: paths.count, committed: committed)
+    }
+
+    /// Refuses a partial store whose recorded run settings differ from this run's, or that
+    /// records none of them (docs/store.md, "Completeness and resuming").
+    private static func check(_ settings: [RunSetting], recordedIn existing: EmbeddingStore) throws {
+        let root = existing.file.root
+        let finished = existing.isComplete ? existing.count : existing.committedRows
+        let discard = "restart to discard the \(finished) finished rows"
+        var recorded: [RunSetting.Value?] = []
+        for s in settings {
+            switch s.value {
+            case .int: recorded.append(try root.intAttribute(s.key).map { .int($0) })
+            case .string: recorded.append(try root.stringAttribute(s.key).map { .string($0) })
+            }
+        }
+        let missing = zip(settings, recorded).filter { $0.1 == nil }.map(\.0.name)
+        if !missing.isEmpty {
+            let names = missing.count == 1 ? missing[0]
+                : missing.dropLast().joined(separator: ", ") + " and " + missing.last!
+            throw StoreError.mismatch(message: "\(existing.path): was started by an older scaleface that did not record its \(names), so resuming it cannot be checked; \(discard)")
+        }
+        for (s, old) in zip(settings, recorded) where old != s.value {
+            throw StoreError.mismatch(message: "\(existing.path): was started with \(s.name) \(old!), this run uses \(s.value); rerun with the same \(s.name), or \(discard)")
+        }
     }
 
     private init(path: String, file: HDF5File, schema: StoreSchema, count: Int, committed: Int) throws {
@@ -195,5 +232,37 @@ public final class EmbeddingStoreWriter {
     public func abandon() {
         open = nil
         unlink(partialPath)
+    }
+}
+
+/// A setting of the run writing a store that decides which row lands at which index, or the
+/// bits of a row: recorded as a root attribute `key` when the store is created and compared
+/// when it is resumed, so that a rerun with another value is refused instead of writing rows
+/// at the wrong index (docs/store.md, "Completeness and resuming").
+public struct RunSetting: Equatable, Sendable {
+    public enum Value: Equatable, Sendable, CustomStringConvertible {
+        case int(Int64)
+        case string(String)
+
+        /// As messages show it; digests are cut to their first 12 characters.
+        public var description: String {
+            switch self {
+            case .int(let v): return String(v)
+            case .string(let v): return v.count > 16 ? v.prefix(12) + "…" : v
+            }
+        }
+    }
+
+    /// The root attribute holding the value.
+    public var key: String
+    /// How messages name the setting ("batch size"), never as a command-line flag, since the
+    /// same job runs from pipeline files.
+    public var name: String
+    public var value: Value
+
+    public init(key: String, name: String, value: Value) {
+        self.key = key
+        self.name = name
+        self.value = value
     }
 }

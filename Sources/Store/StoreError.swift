@@ -1,3 +1,4 @@
+import Core
 import Foundation
 
 /// Errors from reading or writing stores and arrays. Each names the file and, where there

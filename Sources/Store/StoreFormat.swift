@@ -1,3 +1,4 @@
+import Core
 /// Names and constants of the on-disk store layout (documented in docs/store.md).
 public enum StoreFormat {
     public static let formatName = "scaleface-store"
@@ -17,12 +18,6 @@ public enum StoreFormat {
 
     /// Where a store is written until it is complete.
     public static func partialPath(for path: String) -> String { path + ".partial" }
-}
-
-/// Whether larger per-image values mean less or more trust in the image.
-public enum UncertaintyMode: String, CaseIterable, Sendable, Codable {
-    case uncertainty
-    case confidence
 }
 
 /// One per-image uncertainty strategy stored under `/uncertainty/<name>`.

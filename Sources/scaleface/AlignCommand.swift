@@ -14,20 +14,12 @@ struct AlignCommand: ParsableCommand {
         """
     )
 
-    @Option(help: "Folder the landmark file's image names are relative to.") var images: String
-    @Option(help: "Landmark file (InsightFace layout).") var landmarks: String
-    @Option(help: "arcface (InsightFace 112 x 112) or reference (the reference code's template).") var template = "arcface"
-    @Option(help: "Crop side in pixels.") var size = 112
+    @OptionGroup var options: AlignOptions
     @Option(help: "Output folder (replaced when complete).") var out: String
-    @Flag(help: "No progress on stderr.") var quiet = false
+    @OptionGroup var progress: ProgressOptions
 
     func run() throws {
-        guard let t = AlignmentTemplate(rawValue: template) else { throw ValidationError("--template must be arcface or reference") }
-        var job = AlignJob(imagesRoot: images, landmarks: landmarks, output: out)
-        job.template = t
-        job.size = size
-        job.quiet = quiet
-        let n = try job.run()
+        let n = try AlignJob(options, output: out, quiet: progress.quiet).run()
         print("aligned \(n) images into \(out)")
     }
 }

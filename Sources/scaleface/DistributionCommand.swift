@@ -14,19 +14,11 @@ struct DistributionCommand: ParsableCommand {
         """
     )
 
-    @Option(help: "The store.") var store: String
-    @Option(help: "Comma-separated strategy names (default: all).") var strategies: String = ""
-    @Option(help: "Dataset root for the image grids.") var images: String?
-    @Option var bins = 50
-    @Option var seed: UInt64 = 0
+    @OptionGroup var options: DistributionOptions
     @Option(help: "Output directory.") var out: String
 
     func run() throws {
-        var job = DistributionJob(store: store, strategies: strategies.split(separator: ",").map(String.init),
-                                  imageRoot: images, output: out)
-        job.bins = bins
-        job.seed = seed
-        let figures = try job.run(log: { print($0) })
+        let figures = try DistributionJob(options, output: out).run(log: { print($0) })
         print("wrote \(figures.count) figures to \(out)")
     }
 }

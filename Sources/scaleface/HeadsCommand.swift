@@ -1,3 +1,4 @@
+import Core
 import ArgumentParser
 import Backbone
 import Foundation
@@ -21,33 +22,16 @@ struct HeadsCommand: ParsableCommand {
         """
     )
 
-    @Option(help: "Embedding store with /bottleneck.") var store: String
-    @Option(help: "Checkpoint (.pth or scaleface weights .h5); repeat for several.") var checkpoint: [String]
-    @Option(help: "Comma-separated: scale, head (emb_norm with --embedding-layer).") var strategies: String = ""
-    @Flag(name: .customLong("embedding-layer"), help: "Recompute /embeddings with the checkpoint's embedding layer (fc + features).")
-    var embeddingLayer = false
-    @Option(help: "Scale head output activation: exp, sigm, sigm_mul, sigm_sum, sigm_sum_mul, relu, lin.") var activation: String = "exp"
-    @Option(help: "Coefficient c of the scale activations.") var coefficient: Float = 64
-    @Flag(help: "No progress on stderr.") var quiet = false
-    @Option(help: "Store to write (default: replace --store).") var out: String?
+    @OptionGroup var options: HeadsOptions
+    @OptionGroup var progress: ProgressOptions
+    @Option(help: "Store to write (default: replace the input store).") var out: String?
 
     func run() throws {
-        let parsed = try strategies.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.map { name -> EmbedStrategy in
-            guard let s = EmbedStrategy(rawValue: name), s == .scale || s == .head || (s == .embNorm && embeddingLayer) else {
-                throw ValidationError("unknown strategy '\(name)' for heads (expected scale, head; emb_norm with --embedding-layer)")
-            }
-            return s
-        }
-        guard let act = ScaleActivation(rawValue: activation) else { throw ValidationError("unknown --activation '\(activation)'") }
-        var stage = HeadsStage(store: store, checkpoints: checkpoint, strategies: parsed, output: out ?? store)
-        stage.activation = act
-        stage.embeddingLayer = embeddingLayer
-        stage.coefficient = coefficient
-        stage.quiet = quiet
-        let n = try stage.run()
-        if !quiet {
-            let what = (embeddingLayer ? ["embeddings"] : []) + parsed.map(\.rawValue)
-            print("wrote \(what.joined(separator: ", ")) for \(n) images to \(out ?? store)")
+        let output = out ?? options.store.path
+        let n = try HeadsJob(options, output: output, quiet: progress.quiet).run()
+        if !progress.quiet {
+            let what = (options.embeddingLayer ? ["embeddings"] : []) + options.strategies.items.map(\.rawValue)
+            print("wrote \(what.joined(separator: ", ")) for \(n) images to \(output)")
         }
     }
 }

@@ -1,3 +1,5 @@
+import Core
+import Pipeline
 import ArgumentParser
 import Foundation
 import Stages
@@ -31,7 +33,7 @@ struct RunCommand: ParsableCommand {
             guard let eq = a.firstIndex(of: "="), eq != a.startIndex else { throw ValidationError("--set takes NAME=VALUE, got '\(a)'") }
             overrides[String(a[..<eq])] = String(a[a.index(after: eq)...])
         }
-        var runner = Runner(pipeline: try PipelineFile.load(pipeline, overrides: overrides))
+        var runner = Runner(pipeline: try PipelineFile.load(pipeline, overrides: overrides), registry: StageRegistry.kinds)
         runner.quiet = quiet
         try runner.run(until: until, force: Set(force), dryRun: dryRun)
     }

@@ -1,3 +1,4 @@
+import Core
 import ArgumentParser
 import Foundation
 import Stages
@@ -28,40 +29,11 @@ struct StoreImportCommand: ParsableCommand {
 
     @Option(help: "The store to write (.h5); replaced only when the import succeeds.")
     var out: String
-    @Option(help: "Text file with one image key (dataset-relative path) per line.")
-    var paths: String?
-    @Option(help: ".npy array [N, D] of raw embeddings, rows in the order of --paths.")
-    var embeddings: String?
-    @Option(name: .customLong("features-txt"),
-            help: "MagFace-style text features ('path f1 ... fD' per line) instead of --paths/--embeddings.")
-    var featuresText: String?
-    @Option(help: "NAME=FILE.npy[:uncertainty|:confidence]; repeatable.")
-    var uncertainty: [String] = []
-    @Option(help: ".npy array [N] of integer identity labels.")
-    var labels: String?
-    @Option(help: "Free text naming the model that made the embeddings.")
-    var model: String = ""
-    @Option(help: "Preprocessing the embeddings were made with (e.g. mean_scale).")
-    var preprocessing: String = ""
-
-    func validate() throws {
-        if featuresText != nil && (paths != nil || embeddings != nil) {
-            throw ValidationError("give either --features-txt or --paths with --embeddings, not both")
-        }
-        if featuresText == nil && (paths == nil || embeddings == nil) {
-            throw ValidationError("give --paths and --embeddings (or --features-txt)")
-        }
-    }
+    @OptionGroup var options: StoreImportOptions
 
     func run() throws {
-        let source: StoreImport.Source = featuresText.map { .featureText($0) } ?? .arrays(paths: paths!, embeddings: embeddings!)
-        var job = StoreImport(output: out, source: source)
-        job.uncertainties = try uncertainty.map(StoreImport.UncertaintySource.init(argument:))
-        job.labels = labels
-        job.model = model
-        job.preprocessing = preprocessing
-        let (n, d) = try job.run()
-        print("wrote \(out): \(n) images x \(d) dimensions, \(job.uncertainties.count) strategies")
+        let (n, d) = try StoreImport(options, output: out).run()
+        print("wrote \(out): \(n) images x \(d) dimensions, \(options.uncertainty.count) strategies")
     }
 }
 

@@ -1,3 +1,5 @@
+import Core
+import Datasets
 import ArgumentParser
 import Foundation
 import Stages
@@ -17,39 +19,12 @@ struct SynthCommand: ParsableCommand {
     )
 
     @Option(help: "Output directory (must not exist or be empty).") var out: String
-    @Option(help: "Number of identities (at least 2).") var identities: Int
-    @Option(name: .customLong("images-per-identity"), help: "Pictures per identity (at least 2).") var imagesPerIdentity: Int
-    @Option(help: "Random seed; the same seed gives the same bytes.") var seed: UInt64 = 1
-    @Option(help: "Aligned crop side; the face spans about this many raw pixels.") var size = 112
-    @Option(name: .customLong("raw-size"), help: "Side of the raw pictures.") var rawSize = 160
-    @Option(name: .customLong("clean-fraction"), help: "Share of pictures without degradation.") var cleanFraction = 0.2
-    @Option(name: .customLong("test-fraction"), help: "Share of identities in the test split.") var testFraction = 0.3
-    @Option(name: .customLong("impostors-per-genuine"), help: "Impostor pairs per genuine pair in pairs.csv.") var impostorsPerGenuine = 4
-    @Flag(help: "Also write aligned crops under DIR/aligned/ (ArcFace template, --size).") var aligned = false
-    @Flag(help: "No progress on stderr.") var quiet = false
+    @OptionGroup var options: SynthOptions
+    @OptionGroup var progress: ProgressOptions
 
     func run() throws {
-        var faces = SyntheticFaces(identities: identities, imagesPerIdentity: imagesPerIdentity, seed: seed,
-                                   size: size, rawSize: rawSize)
-        faces.cleanFraction = cleanFraction
-        faces.testFraction = testFraction
-        faces.impostorsPerGenuine = impostorsPerGenuine
-        faces.writeAligned = aligned
-        do {
-            try faces.validate()
-        } catch {
-            throw ValidationError("\(error)")
-        }
         let start = Date()
-        let progress = ProgressLine(label: "synth", total: identities * imagesPerIdentity, quiet: quiet)
-        let summary: SyntheticFacesSummary
-        do {
-            summary = try faces.write(to: out, progress: { done, _ in progress.update(done) })
-            progress.finish()
-        } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-            throw ExitCode(1)
-        }
+        let summary = try SynthJob(options).run(out: out, quiet: progress.quiet)
         for line in summary.lines { print(line) }
         print(String(format: "wrote %@ in %.1f s", out, Date().timeIntervalSince(start)))
     }

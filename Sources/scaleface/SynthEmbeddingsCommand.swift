@@ -1,3 +1,5 @@
+import Core
+import Datasets
 import ArgumentParser
 import Stages
 
@@ -14,20 +16,10 @@ struct SynthEmbeddingsCommand: ParsableCommand {
     )
 
     @Option(help: "Output directory.") var out: String
-    @Option var identities = 200
-    @Option(name: .customLong("images-per-identity")) var imagesPerIdentity = 6
-    @Option var dimension = 512
-    @Option var seed: UInt64 = 1
-
-    func validate() throws {
-        guard identities >= 2, imagesPerIdentity >= 2, dimension >= 1 else {
-            throw ValidationError("need at least 2 identities, 2 images per identity and dimension 1")
-        }
-    }
+    @OptionGroup var options: SynthEmbeddingsOptions
 
     func run() throws {
-        try SyntheticEmbeddings(identities: identities, imagesPerIdentity: imagesPerIdentity,
-                                dimension: dimension, seed: seed).write(to: out)
-        print("wrote \(identities * imagesPerIdentity) synthetic embeddings to \(out)")
+        try options.generator.write(to: out)
+        print("wrote \(options.identities * options.imagesPerIdentity) synthetic embeddings to \(out)")
     }
 }

@@ -1,3 +1,5 @@
+import Core
+import Checkpoint
 import ArgumentParser
 import Backbone
 import Foundation
@@ -48,16 +50,11 @@ struct WeightsInitCommand: ParsableCommand {
         """
     )
 
-    @Option(help: "iresnet18, iresnet34, iresnet50 or iresnet100.") var arch = "iresnet18"
-    @Option(help: "Channels of the four stages, comma-separated.") var widths = "64,128,256,512"
-    @Option(name: .customLong("input-size"), help: "Crop side the network takes.") var inputSize = 112
-    @Option(name: .customLong("embedding-size"), help: "Embedding width (fc outputs).") var embeddingSize = 512
-    @Option(help: "Random seed.") var seed: UInt64 = 1
+    @OptionGroup var options: WeightsInitOptions
     @Option(help: "Weights file to write (.h5 or .pth).") var out: String
 
     func run() throws {
-        let config = try WeightsInitJob.config(arch: arch, widths: widths, inputSize: inputSize, embeddingSize: embeddingSize)
-        let n = try WeightsInitJob.write(config: config, seed: seed, to: out)
-        print("wrote \(n) tensors (\(arch), widths \(config.widths), input \(inputSize)) to \(out)")
+        let n = try WeightsInitJob(options).write(to: out)
+        print("wrote \(n) tensors (\(options.arch), widths \(options.widths), input \(options.inputSize)) to \(out)")
     }
 }

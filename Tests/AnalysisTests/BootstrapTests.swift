@@ -1,5 +1,6 @@
 import XCTest
 @testable import Analysis
+import Core
 
 final class BootstrapTests: XCTestCase {
     func testPercentileMatchesNumpyLinear() {

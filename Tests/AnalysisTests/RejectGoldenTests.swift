@@ -1,5 +1,6 @@
 import XCTest
 @testable import Analysis
+import Core
 
 /// Reject curves against numpy's literal section 6/7 computation (Fixtures/reject.json): ties in
 /// scores and in the keep order, both modes, a FAR whose k is 0, tiny and empty kept sets.

@@ -1,5 +1,6 @@
 import XCTest
 @testable import Analysis
+import Core
 
 /// The O(N log N) reject curve against a naive re-sort per portion, on random data of many
 /// sizes, with and without ties, in both modes.

@@ -1,6 +1,9 @@
 import Foundation
 import XCTest
 @testable import Backbone
+import Core
+@testable import Checkpoint
+@testable import Training
 
 final class CheckpointTests: XCTestCase {
     func testMaliciousCheckpointIsRefusedNamingTheGlobal() throws {

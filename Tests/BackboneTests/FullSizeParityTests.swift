@@ -1,6 +1,9 @@
 import Foundation
 import XCTest
 import Backbone
+import Core
+@testable import Checkpoint
+@testable import Training
 
 /// `make parity`: full-size iResNet-50 and iResNet-100 with random weights against PyTorch
 /// (tools/parity/full_size.py writes them to $SCALEFACE_PARITY_DIR). Skipped otherwise, since

@@ -1,5 +1,8 @@
 import XCTest
 @testable import Backbone
+import Core
+@testable import Checkpoint
+@testable import Training
 
 /// Random demonstration trunks: complete under the reference's names, reproducible, with the
 /// stated initial distributions, and runnable.
@@ -10,7 +13,7 @@ final class IResNetInitializerTests: XCTestCase {
         let w = IResNetInitializer.weights(config: config, seed: 1)
         // The loader rejects missing, mis-shaped and unexpected keys.
         let net = try IResNet(config: config, weights: w)
-        var random = TrainingRandom(seed: 2)
+        var random = SplitMix64(seed: 2)
         let input = (0..<(2 * 3 * 32 * 32)).map { _ in Float(random.uniform() * 2 - 1) }
         let out = net.forward(input, batch: 2, workspace: Workspace(threads: 1))
         XCTAssertEqual(out.feature.count, 2 * 16)

@@ -1,5 +1,8 @@
 import XCTest
 @testable import Backbone
+import Core
+@testable import Checkpoint
+@testable import Training
 
 /// PCA whitening: whitened training rows have identity covariance, known variances are
 /// recovered, and a layer folded back onto raw inputs computes the same function.
@@ -7,7 +10,7 @@ final class PCAWhiteningTests: XCTestCase {
     /// Rows `z = mean + sum_i s_i g_i r_i` along a random orthonormal basis `r_i` with
     /// standard deviations `s`, so the population covariance's spectrum is `s^2`.
     func data(rows n: Int, scales s: [Double], seed: UInt64) -> (values: [Float], width: Int) {
-        var random = TrainingRandom(seed: seed)
+        var random = SplitMix64(seed: seed)
         let f = s.count
         // Gram-Schmidt on Gaussian vectors gives a random orthonormal basis.
         var basis: [[Double]] = []
@@ -68,7 +71,7 @@ final class PCAWhiteningTests: XCTestCase {
     func testFoldedLayerMatchesLayerOnWhitenedInputs() throws {
         let (z, f) = data(rows: 50, scales: [3, 2, 1, 0.5, 0.2, 0.1], seed: 4)
         let w = try PCAWhitening.fit(features: z, rows: 50, width: f, components: 5)
-        var random = TrainingRandom(seed: 5)
+        var random = SplitMix64(seed: 5)
         let layer = DenseLayer<Float>(inFeatures: w.components, outFeatures: 3, bias: true, random: &random)
         let expected = layer.forward(w.apply(z, rows: 50), rows: 50)
         let folded = w.fold(layer)

@@ -1,5 +1,8 @@
 import XCTest
 @testable import Backbone
+import Core
+@testable import Checkpoint
+@testable import Training
 
 /// Swift against PyTorch on the committed fixtures (reduced-width iResNet-18 topology).
 final class ParityTests: XCTestCase {

@@ -1,6 +1,9 @@
 import Foundation
 import XCTest
 @testable import Backbone
+import Core
+@testable import Checkpoint
+@testable import Training
 
 /// `.pth` files written by `CheckpointWriter` read back exactly through the project's own
 /// restricted reader (PyTorch's own loading is checked by tools/parity/check_head_pth.py).
@@ -19,7 +22,7 @@ final class TrainingCheckpointWriterTests: XCTestCase {
     }
 
     func testNestedStateDictsRoundTripThroughTheRestrictedReader() throws {
-        var random = TrainingRandom(seed: 3)
+        var random = SplitMix64(seed: 3)
         var scale = WeightSet(source: "test")
         scale.set("mlp.0.weight", Tensor(shape: [3, 4], values: (0..<12).map { _ in Float(random.normal()) }))
         scale.set("mlp.1.running_mean", Tensor(shape: [3], values: [1, -2.5, 3e-8]))
@@ -48,7 +51,7 @@ final class TrainingCheckpointWriterTests: XCTestCase {
     }
 
     func testBareStateDictAndTrainedHeadsLoadIntoTheInferenceHeads() throws {
-        var random = TrainingRandom(seed: 11)
+        var random = SplitMix64(seed: 11)
         var model = ScaleHeadModel<Float>(sizes: [6, 5, 1], random: &random)
         let x = (0..<(8 * 6)).map { _ in Float(random.normal()) }
         _ = model.forwardTraining(x, rows: 8)

@@ -1,5 +1,8 @@
 import XCTest
 @testable import Backbone
+import Core
+@testable import Checkpoint
+@testable import Training
 
 /// Every layer and loss on the training paths against central finite differences, in Double.
 /// Each test reduces the output to a scalar `L = sum(r * y)` with fixed random `r` (so
@@ -7,7 +10,7 @@ import XCTest
 /// `|analytic - numeric| / max(|analytic|, |numeric|, 1e-6)` against 1e-3; the figures are
 /// printed (`gradcheck ...`) for docs/training.md.
 final class TrainingGradientTests: XCTestCase {
-    var random = TrainingRandom(seed: 12345)
+    var random = SplitMix64(seed: 12345)
 
     func normals(_ n: Int, scale: Double = 1) -> [Double] { (0..<n).map { _ in random.normal() * scale } }
 

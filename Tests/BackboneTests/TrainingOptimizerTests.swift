@@ -1,5 +1,8 @@
 import XCTest
 @testable import Backbone
+import Core
+@testable import Checkpoint
+@testable import Training
 
 /// Hand-calculated values for the parts of training that are not gradients: SGD's update
 /// rule, BatchNorm1d's running statistics and the seeded generator.
@@ -29,11 +32,11 @@ final class TrainingOptimizerTests: XCTestCase {
 
     func testSplitMix64KnownValues() {
         // Reference values of SplitMix64 seeded with 0 (Vigna's splitmix64.c).
-        var r = TrainingRandom(seed: 0)
+        var r = SplitMix64(seed: 0)
         XCTAssertEqual(r.next(), 0xE220_A839_7B1D_CDAF)
         XCTAssertEqual(r.next(), 0x6E78_9E6A_A1B9_65F4)
         var a = Array(0..<10), b = a
-        var r1 = TrainingRandom(seed: 7), r2 = TrainingRandom(seed: 7)
+        var r1 = SplitMix64(seed: 7), r2 = SplitMix64(seed: 7)
         r1.shuffle(&a); r2.shuffle(&b)
         XCTAssertEqual(a, b)
         XCTAssertEqual(a.sorted(), Array(0..<10))

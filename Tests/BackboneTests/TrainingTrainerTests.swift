@@ -1,5 +1,8 @@
 import XCTest
 @testable import Backbone
+import Core
+@testable import Checkpoint
+@testable import Training
 
 /// The trainers on a small synthetic problem whose answer is known: images of C identities
 /// whose embeddings are the identity's direction plus noise of a per-image level q, and whose
@@ -16,7 +19,7 @@ final class TrainingTrainerTests: XCTestCase {
 
     static func problem(perClass: Int = 24, maxNoise: Double = 1.6, seed: UInt64 = 1) -> Problem {
         var p = Problem()
-        var random = TrainingRandom(seed: seed)
+        var random = SplitMix64(seed: seed)
         let directions = (0..<(p.classes * p.d)).map { _ in random.normal() }
         for c in 0..<p.classes {
             for _ in 0..<perClass {
@@ -99,7 +102,7 @@ final class TrainingTrainerTests: XCTestCase {
     }
 
     func testIdentityBalancedBatchesHoldPositivePairs() {
-        var random = TrainingRandom(seed: 4)
+        var random = SplitMix64(seed: 4)
         let labels = (0..<50).map { $0 % 7 }   // 7 identities with 7 or 8 images
         let batches = Minibatches.identityBalanced(labels: labels, imagesPerIdentity: 4, size: 16, random: &random)
         XCTAssertEqual(batches.flatMap { $0 }.sorted(), Array(0..<50))   // 7 and 8 split into 4+3 and 4+4
@@ -114,7 +117,7 @@ final class TrainingTrainerTests: XCTestCase {
     func testEmbeddingLayerLearnsToSeparateIdentities() throws {
         var p = Self.problem(perClass: 16, maxNoise: 0.4, seed: 9)
         // Scramble the features through a fixed random map so the layer has something to learn.
-        var random = TrainingRandom(seed: 10)
+        var random = SplitMix64(seed: 10)
         let mix = (0..<(p.f * p.f)).map { _ in Float(random.normal()) / Float(p.f).squareRoot() }
         p.features = MatMul.product(p.features, mix, m: p.labels.count, n: p.f, k: p.f)
         var options = EmbeddingLayerTrainer.Options(schedule: TrainingSchedule(epochs: 15, batchSize: 32, learningRate: 0.05, seed: 1))

@@ -1,6 +1,11 @@
 import Foundation
 import XCTest
 @testable import Stages
+import Core
+@testable import Imaging
+@testable import Figures
+@testable import Datasets
+@testable import Pipeline
 
 /// Transforms and warps written by tools/golden/align_golden.py (numpy, independent of this code).
 private struct AlignManifest: Decodable {

@@ -2,6 +2,11 @@ import Foundation
 import XCTest
 @testable import Stages
 import Store
+import Core
+@testable import Imaging
+@testable import Figures
+@testable import Datasets
+@testable import Pipeline
 
 /// The demo's wiring at toy size (pipelines/demo.yaml runs the same stages at full size):
 /// a generated trunk (`init-weights`) feeds `embed` through its `model` input, the embedding
@@ -62,7 +67,7 @@ final class DemoPipelineTests: XCTestCase {
         """
         let path = dir.appendingPathComponent("toy.yaml").path
         try text.write(toFile: path, atomically: true, encoding: .utf8)
-        var runner = Runner(pipeline: try PipelineFile.load(path))
+        var runner = Runner(pipeline: try PipelineFile.load(path), registry: StageRegistry.kinds)
         runner.quiet = true
         XCTAssertEqual(try runner.run().count, 12)
         let out = dir.appendingPathComponent("out")
@@ -90,7 +95,7 @@ final class DemoPipelineTests: XCTestCase {
         }
 
         // Nothing changed: nothing runs.
-        var again = Runner(pipeline: try PipelineFile.load(path))
+        var again = Runner(pipeline: try PipelineFile.load(path), registry: StageRegistry.kinds)
         again.quiet = true
         XCTAssertEqual(try again.run(), [])
     }

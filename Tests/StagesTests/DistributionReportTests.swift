@@ -2,6 +2,11 @@ import Foundation
 import XCTest
 @testable import Stages
 import Store
+import Core
+@testable import Imaging
+@testable import Figures
+@testable import Datasets
+@testable import Pipeline
 
 final class DistributionReportTests: XCTestCase {
     func testVectorStrategiesReduceByHarmonicMean() {
@@ -50,7 +55,7 @@ final class DistributionReportTests: XCTestCase {
         """
         let path = dir.appendingPathComponent("p.yaml").path
         try text.write(toFile: path, atomically: true, encoding: .utf8)
-        var runner = Runner(pipeline: try PipelineFile.load(path))
+        var runner = Runner(pipeline: try PipelineFile.load(path), registry: StageRegistry.kinds)
         runner.quiet = true
         try runner.run()
         let report = dir.appendingPathComponent("out/report")

@@ -1,8 +1,12 @@
-import struct Analysis.SplitMix64
 import Foundation
 import XCTest
 @testable import Stages
 import Store
+import Core
+@testable import Imaging
+@testable import Figures
+@testable import Datasets
+@testable import Pipeline
 
 /// `embed --skip-bad-images`: corrupt, truncated and missing images are left out and listed;
 /// without the flag the first one stops the run, naming the file.

@@ -2,6 +2,13 @@ import Foundation
 import XCTest
 import Stages
 import Store
+import Core
+@testable import Imaging
+@testable import Figures
+@testable import Datasets
+@testable import Pipeline
+@testable import Checkpoint
+@testable import Training
 
 /// The embed stage on the PyTorch parity fixtures (Tests/BackboneTests/Fixtures, written by
 /// tools/parity/make_fixtures.py): a 40 x 40, reduced-width iResNet-18 topology.
@@ -30,12 +37,13 @@ final class EmbedTests: XCTestCase {
         return list.path
     }
 
-    func stage(_ dir: URL, checkpoint: String, strategies: [EmbedStrategy]) throws -> EmbedStage {
-        var s = EmbedStage(imagesRoot: Self.fixtures.path, listPath: try makeList(dir), checkpoint: checkpoint,
-                           arch: "iresnet18", strategies: strategies, batchSize: 2, threads: 2,
-                           output: dir.appendingPathComponent("out.h5").path, quiet: true)
-        s.inputSize = 40
-        return s
+    func stage(_ dir: URL, checkpoint: String, strategies: [EmbedStrategy]) throws -> EmbedJob {
+        let options = try EmbedOptions.parse([
+            "--images", Self.fixtures.path, "--list", try makeList(dir), "--checkpoint", checkpoint, "--arch", "iresnet18",
+            "--strategies", strategies.map(\.rawValue).joined(separator: ","), "--batch", "2", "--threads", "2",
+            "--input-size", "40",
+        ])
+        return EmbedJob(options, output: dir.appendingPathComponent("out.h5").path, quiet: true)
     }
 
     func testEmbedWritesFeatureAndEveryStrategyInListOrder() throws {
@@ -81,8 +89,8 @@ final class EmbedTests: XCTestCase {
         for y in 0..<40 { for x in 0..<40 { for c in 0..<3 { pixels[((y + 2) * 44 + x + 2) * 3 + c] = face.pixels[(y * 40 + x) * 3 + c] } } }
         try RGBImage(width: 44, height: 44, pixels: pixels).encodePNG(to: dir.appendingPathComponent("framed.png").path)
         var s = try stage(dir, checkpoint: fixture("bare_f32.pth"), strategies: [.embNorm])
-        s.imagesRoot = dir.path
-        try "framed.png\n".write(toFile: s.listPath, atomically: true, encoding: .utf8)
+        s.options.images = InputFolder(path: dir.path)
+        try "framed.png\n".write(toFile: s.options.list.path, atomically: true, encoding: .utf8)
         try s.run()
         let feature = try floats("bare_f32.feature.f32")
         assertClose(try EmbeddingStore.open(s.output).embeddings(), Array(feature[32..<64]), "center-cropped face")
@@ -93,7 +101,7 @@ final class EmbedTests: XCTestCase {
         let s = try stage(dir, checkpoint: fixture("bare_f32.pth"), strategies: [.embNorm])
         try s.run()
         var again = s
-        again.checkpoint = s.output
+        again.options.checkpoint = InputFile(path: s.output)
         again.output = dir.appendingPathComponent("second.h5").path
         XCTAssertThrowsError(try again.run()) {
             XCTAssertTrue(String(describing: $0).contains("is an HDF5 file but not scaleface weights"), String(describing: $0))
@@ -124,13 +132,13 @@ final class EmbedTests: XCTestCase {
             XCTAssertTrue(String(describing: $0).contains("needs a 'scale_predictor' section"), String(describing: $0))
         }
         var wrongSize = try stage(dir, checkpoint: fixture("bare_f32.pth"), strategies: [.embNorm])
-        wrongSize.inputSize = 112
+        wrongSize.options.inputSize = 112
         XCTAssertThrowsError(try wrongSize.run()) {
             XCTAssertTrue(String(describing: $0).contains("bare_f32.pth"), String(describing: $0))
         }
         var wrongImage = try stage(dir, checkpoint: fixture("bare_f32.pth"), strategies: [.embNorm])
-        try "png/face0.png\nmanifest.json\n".write(toFile: wrongImage.listPath, atomically: true, encoding: .utf8)
-        wrongImage.batchSize = 1
+        try "png/face0.png\nmanifest.json\n".write(toFile: wrongImage.options.list.path, atomically: true, encoding: .utf8)
+        wrongImage.options.batch = 1
         XCTAssertThrowsError(try wrongImage.run()) {
             XCTAssertTrue(String(describing: $0).contains("manifest.json: not a PNG or JPEG file"), String(describing: $0))
         }

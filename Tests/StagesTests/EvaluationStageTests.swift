@@ -2,6 +2,11 @@ import Analysis
 import Foundation
 import XCTest
 @testable import Stages
+import Core
+@testable import Imaging
+@testable import Figures
+@testable import Datasets
+@testable import Pipeline
 
 /// The reject and fusion stages: numbers against the numpy golden file, results.json/csv
 /// layout, and the command-line errors.
@@ -24,18 +29,11 @@ final class EvaluationStageTests: XCTestCase {
 
     func testTemplateStageEqualsNumpy() throws {
         let g = try golden()
-        let inputs = EvaluationInputs(
-            paths: (0..<(g.embeddings.count / g.dimension)).map { "img\($0)" },
-            embeddings: try RowMatrix(values: g.embeddings, rows: g.embeddings.count / g.dimension, columns: g.dimension),
-            uncertainty: try RowMatrix(values: g.uncertainty, rows: g.uncertainty.count, columns: 1), storedMode: .uncertainty)
-        let pairs = try PairIndex(left: g.left, right: g.right, labels: g.labels)
-        let members = try TemplateMembers(offsets: g.offsets, members: g.members)
-        let proto = TemplateProtocol(templateIDs: Array(0..<members.count), members: members, pairs: pairs,
-                                     droppedTemplates: 0, droppedPairs: 0, missingImages: 0)
+        let (inputs, pairs, proto) = try goldenTemplates()
         // the golden's first FAR (1e-3) is below 1/813 negatives, which the stage refuses
         let fars = Array(g.fars.dropFirst())
         for equal in [false, true] {
-            let options = FusionOptions(verification: [try FusionMetric(name: "mean_cosine", withUncertainty: false)],
+            let options = FusionEvaluationOptions(verification: [try FusionMetric(name: "mean_cosine", withUncertainty: false)],
                                         reject: [try FusionMetric(name: "mean_cosine_mean", withUncertainty: true)],
                                         curve: CurveOptions(fars: fars, portions: g.portions), equalUncertaintyEnroll: equal)
             let fused = try fuseAll(inputs: inputs, templates: proto, options: options)
@@ -49,8 +47,8 @@ final class EvaluationStageTests: XCTestCase {
         }
     }
 
-    /// Template EDC starts from the template verification error; bootstrap needs subjects.
-    func testTemplateEDCAndBootstrap() throws {
+    /// The golden templates as stage inputs.
+    private func goldenTemplates() throws -> (inputs: EvaluationInputs, pairs: PairIndex, proto: TemplateProtocol) {
         let g = try golden()
         let inputs = EvaluationInputs(
             paths: (0..<(g.embeddings.count / g.dimension)).map { "img\($0)" },
@@ -60,11 +58,18 @@ final class EvaluationStageTests: XCTestCase {
         let members = try TemplateMembers(offsets: g.offsets, members: g.members)
         let proto = TemplateProtocol(templateIDs: Array(0..<members.count), members: members, pairs: pairs,
                                      droppedTemplates: 0, droppedPairs: 0, missingImages: 0)
+        return (inputs, pairs, proto)
+    }
+
+    /// Template EDC starts from the template verification error; bootstrap needs subjects.
+    func testTemplateEDCAndBootstrap() throws {
+        let (inputs, pairs, proto) = try goldenTemplates()
+        let members = proto.members
         var curve = CurveOptions(fars: [0.01, 0.1], portions: linspace(0, 0.5, 6))
         curve.edcLimit = 0.2
         curve.bootstrap = 10
         curve.seed = 2
-        let options = FusionOptions(verification: [try FusionMetric(name: "mean_cosine", withUncertainty: false)],
+        let options = FusionEvaluationOptions(verification: [try FusionMetric(name: "mean_cosine", withUncertainty: false)],
                                     reject: [try FusionMetric(name: "mean_cosine_mean", withUncertainty: true)], curve: curve)
         let fused = try fuseAll(inputs: inputs, templates: proto, options: options)
         XCTAssertThrowsError(try evaluateTemplates(fused: fused, pairs: pairs, options: options, storedMode: .uncertainty)) {
@@ -79,6 +84,32 @@ final class EvaluationStageTests: XCTestCase {
             return XCTFail("no start_error")
         }
         for (s, p) in zip(start, r.verification[0].points) { XCTAssertEqual(s, .number(1 - p.tar)) }
+    }
+
+    /// `CurveOptions.farRule` reaches verification, the reject curves and the EDC, and is
+    /// recorded in results.json (docs/metrics.md, "FAR rules: reference and insightface").
+    func testFARRuleReachesEveryPointAndResults() throws {
+        let (inputs, pairs, proto) = try goldenTemplates()
+        var results: [FARRule: EvaluationResults] = [:]
+        for rule in FARRule.allCases {
+            var curve = CurveOptions(fars: [0.002, 0.01, 0.1, 0.3], portions: linspace(0, 0.5, 6))
+            curve.farRule = rule
+            curve.edcLimit = 0.2
+            let options = FusionEvaluationOptions(verification: [try FusionMetric(name: "mean_cosine", withUncertainty: false)],
+                                        reject: [try FusionMetric(name: "mean_cosine_mean", withUncertainty: true)],
+                                        curve: curve)
+            let r = try evaluateTemplates(fused: try fuseAll(inputs: inputs, templates: proto, options: options),
+                                          pairs: pairs, options: options, storedMode: .uncertainty)
+            // the reject metric has the verification's score: portion 0 is the verification point
+            XCTAssertEqual(r.metrics[0].curve.tar.map { $0[0] }, r.verification[0].points.map(\.tar), "\(rule)")
+            XCTAssertEqual(r.metrics[0].curve.threshold.map { $0[0] }, r.verification[0].points.map(\.threshold), "\(rule)")
+            guard case let .object(edc) = try XCTUnwrap(r.extras["mean_cosine_mean"])[0].1 else { return XCTFail() }
+            XCTAssertEqual(edc.first { $0.0 == "threshold" }?.1, .numbers(r.verification[0].points.map(\.threshold)))
+            XCTAssertEqual(r.json.serialized().contains("\"far_rule\":\"insightface\""), rule == .insightface)
+            XCTAssertFalse(rule == .reference && r.json.serialized().contains("far_rule"))
+            results[rule] = r
+        }
+        XCTAssertNotEqual(results[.reference]!.metrics[0].curve.threshold, results[.insightface]!.metrics[0].curve.threshold)
     }
 
     func testResultsJSONAndCSVLayout() throws {

@@ -1,5 +1,10 @@
 import XCTest
 @testable import Stages
+import Core
+@testable import Imaging
+@testable import Figures
+@testable import Datasets
+@testable import Pipeline
 
 final class FigureAxisTests: XCTestCase {
     func testLinearTicksAreOneTwoFiveMultiples() {

@@ -1,6 +1,11 @@
 import Foundation
 import XCTest
 @testable import Stages
+import Core
+@testable import Imaging
+@testable import Figures
+@testable import Datasets
+@testable import Pipeline
 
 final class FigureImageGridTests: XCTestCase {
     func noise(_ w: Int, _ h: Int, seed: UInt64) throws -> RGBImage {

@@ -2,6 +2,11 @@ import CCairo
 import Foundation
 import XCTest
 @testable import Stages
+import Core
+@testable import Imaging
+@testable import Figures
+@testable import Datasets
+@testable import Pipeline
 
 /// A PNG decoded by cairo's own reader, independent of the figure code.
 struct DecodedPNG {

@@ -1,6 +1,11 @@
 import Foundation
 import XCTest
 @testable import Stages
+import Core
+@testable import Imaging
+@testable import Figures
+@testable import Datasets
+@testable import Pipeline
 
 /// Fixtures and expected pixels written by tools/golden/images_golden.py.
 struct ImageManifest: Decodable {

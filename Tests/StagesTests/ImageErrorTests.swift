@@ -1,6 +1,11 @@
 import Foundation
 import XCTest
 @testable import Stages
+import Core
+@testable import Imaging
+@testable import Figures
+@testable import Datasets
+@testable import Pipeline
 
 final class ImageErrorTests: XCTestCase {
     func kind(_ p: ImageError.Problem) -> String {

@@ -2,6 +2,11 @@ import Foundation
 import XCTest
 @testable import Stages
 import Store
+import Core
+@testable import Imaging
+@testable import Figures
+@testable import Datasets
+@testable import Pipeline
 
 /// Every image-side stage kind in one small pipeline: generated faces are aligned, embedded
 /// by the parity-fixture network (40 x 40 input) with bottleneck features and labels, a
@@ -47,7 +52,7 @@ final class PipelineEndToEndTests: XCTestCase {
         """
         let path = dir.appendingPathComponent("p.yaml").path
         try text.write(toFile: path, atomically: true, encoding: .utf8)
-        var runner = Runner(pipeline: try PipelineFile.load(path))
+        var runner = Runner(pipeline: try PipelineFile.load(path), registry: StageRegistry.kinds)
         runner.quiet = true
         XCTAssertEqual(try runner.run(), ["faces", "aligned", "embed", "scale_head", "heads", "reject", "distribution", "report"])
 
@@ -68,7 +73,7 @@ final class PipelineEndToEndTests: XCTestCase {
         // A metric change reruns reject and report only.
         try text.replacingOccurrences(of: "scale-mul-cosine_mean]", with: "scale-harmonic-cosine_mean]")
             .write(toFile: path, atomically: true, encoding: .utf8)
-        var again = Runner(pipeline: try PipelineFile.load(path))
+        var again = Runner(pipeline: try PipelineFile.load(path), registry: StageRegistry.kinds)
         again.quiet = true
         XCTAssertEqual(try again.run(), ["reject", "report"])
     }

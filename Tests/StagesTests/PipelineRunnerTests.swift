@@ -1,6 +1,11 @@
 import Foundation
 import XCTest
 @testable import Stages
+import Core
+@testable import Imaging
+@testable import Figures
+@testable import Datasets
+@testable import Pipeline
 
 final class PipelineRunnerTests: XCTestCase {
     private var dir: URL!
@@ -34,7 +39,7 @@ final class PipelineRunnerTests: XCTestCase {
     }
 
     private func runner(_ path: String, overrides: [String: String] = [:]) throws -> Runner {
-        var r = Runner(pipeline: try PipelineFile.load(path, overrides: overrides))
+        var r = Runner(pipeline: try PipelineFile.load(path, overrides: overrides), registry: StageRegistry.kinds)
         r.quiet = true
         return r
     }
@@ -53,16 +58,16 @@ final class PipelineRunnerTests: XCTestCase {
     func testChangingAParameterRerunsOnlyThatStageAndItsDependents() throws {
         XCTAssertEqual(try runner(try pipeline(model: "m1")).run(), ["data", "store"])
         let plan = try runner(try pipeline(model: "m2")).plan()
-        XCTAssertEqual(plan.map(\.status), [.cached, .stale("parameter 'model' changed (m1 -> m2)")])
+        XCTAssertEqual(plan.map(\.status), [.cached, .stale("model: m1 -> m2")])
         XCTAssertEqual(try runner(try pipeline(model: "m2")).run(), ["store"])
 
         let upstream = try runner(try pipeline(model: "m2", identities: 21)).plan()
-        XCTAssertEqual(upstream.map(\.status), [.stale("parameter 'identities' changed (20 -> 21)"),
-                                                .stale("input 'data' (stage data) changed")])
+        XCTAssertEqual(upstream.map(\.status), [.stale("identities: 20 -> 21"),
+                                                .stale("input data: stage 'data' changed")])
         // Going back to earlier settings finds their artifacts still in the cache.
         XCTAssertEqual(try runner(try pipeline(model: "m1")).run(), [])
         XCTAssertEqual(try runner(try pipeline(), overrides: ["seed": "4"]).plan().first?.status,
-                       .stale("parameter 'seed' changed (3 -> 4)"))
+                       .stale("seed: 3 -> 4"))
     }
 
     func testForceRerunsTheStageAndDownstreamAndUntilStopsEarly() throws {
@@ -89,9 +94,11 @@ final class PipelineRunnerTests: XCTestCase {
         let p = try pipeline(extra: """
           broken:
             kind: import
-            params: {paths: missing.txt}
+            params: {paths: paths.txt, embeddings: bad.npy}
         """)
-        XCTAssertThrowsError(try runner(p).run()) { XCTAssertTrue("\($0)".contains("missing.txt: no such file"), "\($0)") }
+        try "a\nb\n".write(to: dir.appendingPathComponent("paths.txt"), atomically: true, encoding: .utf8)
+        try "not an array".write(to: dir.appendingPathComponent("bad.npy"), atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try runner(p).run()) { XCTAssertTrue("\($0)".contains("bad.npy"), "\($0)") }
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("out/broken").path))
         let broken = dir.appendingPathComponent("out/cache/broken")
         let published = (try? FileManager.default.contentsOfDirectory(atPath: broken.path))?.filter { !$0.hasSuffix(".partial") } ?? []
@@ -109,9 +116,9 @@ final class PipelineRunnerTests: XCTestCase {
         try expectError("stages:\n  a:\n    kind: nope\n",
                         "2: stage 'a': unknown kind 'nope' (known: \(StageRegistry.kinds.keys.sorted().joined(separator: ", ")))")
         try expectError("stages:\n  a:\n    kind: synth-embeddings\n    params:\n      seeds: 3\n",
-                        "5: stage 'a': unknown parameter 'seeds' for kind 'synth-embeddings' (known: identities, images_per_identity, dimension, seed)")
+                        "5: stage 'a': unknown parameter 'seeds' for kind 'synth-embeddings' (accepted: identities, images_per_identity, dimension, seed)")
         try expectError("stages:\n  a:\n    kind: synth-embeddings\n    params: {seed: many}\n",
-                        "4: stage 'a': parameter 'seed' is many, expected int")
+                        "4: stage 'a': the value 'many' is invalid for 'seed': expected an integer")
         try expectError("stages:\n  a:\n    kind: import\n    inputs: {data: b}\n",
                         "2: stage 'a': input 'data' names unknown stage 'b'")
         try expectError("stage:\n  a: {}\n", "1: unknown top-level key 'stage' (known: name, cache, outputs, variables, stages)")
@@ -132,12 +139,16 @@ final class ShippedPipelineTests: XCTestCase {
         XCTAssertEqual(quick.stages.map(\.kind), ["synth-embeddings", "import", "reject", "distribution", "report"])
         let checkpoint = dir.appendingPathComponent("backbone.pth")
         try Data([1, 2, 3]).write(to: checkpoint)
+        // Planning fingerprints every file and folder the stages name, so they must exist.
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("meta"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("loose_crop"), withIntermediateDirectories: true)
+        try Data().write(to: dir.appendingPathComponent("meta/ijbc_name_5pts_score.txt"))
         let ijbc = try PipelineFile.load(TestSupport.repoRoot.appendingPathComponent("pipelines/ijbc.yaml").path,
                                          overrides: ["ijbc": dir.path, "checkpoint": checkpoint.path])
         var copy = ijbc
         copy.cacheDirectory = dir.appendingPathComponent("cache")
         copy.outputDirectory = dir.appendingPathComponent("out")
-        let plan = try Runner(pipeline: copy).plan()
+        let plan = try Runner(pipeline: copy, registry: StageRegistry.kinds).plan()
         XCTAssertEqual(plan.map(\.name), ["align", "embed", "fusion", "distribution", "report"])
         XCTAssertTrue(plan.allSatisfy { $0.status == .stale("never run") })
     }

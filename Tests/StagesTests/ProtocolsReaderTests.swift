@@ -2,6 +2,11 @@ import Analysis
 import Foundation
 import XCTest
 @testable import Stages
+import Core
+@testable import Imaging
+@testable import Figures
+@testable import Datasets
+@testable import Pipeline
 
 /// Pair lists and the three IJB-C protocol layouts, read from small hand-written files.
 final class ProtocolsReaderTests: XCTestCase {

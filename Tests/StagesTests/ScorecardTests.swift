@@ -2,6 +2,11 @@ import Foundation
 import XCTest
 @testable import Stages
 import Store
+import Core
+@testable import Imaging
+@testable import Figures
+@testable import Datasets
+@testable import Pipeline
 
 /// The scorecard from hand-written reject results and a tiny store, and the random-order
 /// baseline strategy of reject.
@@ -35,13 +40,14 @@ final class ScorecardTests: XCTestCase {
         let severity = "path,severity,blur\n" + zip(paths, [0.1, 0.2, 0.3, 0.4, 0.5, 0.0]).map { "\($0),\($1),0" }.joined(separator: "\n") + "\n"
         try severity.write(to: dir.appendingPathComponent("severity.csv"), atomically: true, encoding: .utf8)
         try (paths.prefix(5).joined(separator: "\n") + "\n").write(to: dir.appendingPathComponent("test.txt"), atomically: true, encoding: .utf8)
-        var job = ScorecardJob(rejects: [("reject_scale", dir.appendingPathComponent("reject_scale")),
-                                         ("reject_random", dir.appendingPathComponent("reject_random"))],
-                               far: 0.01, metric: "cosine_mean", method: "reject_scale", baseline: "reject_random")
-        job.store = store
-        job.covariateFile = dir.appendingPathComponent("severity.csv").path
-        job.subset = dir.appendingPathComponent("test.txt").path
-        return job
+        let options = try ScorecardOptions.parse([
+            "--far", "0.01", "--metric", "cosine_mean", "--method", "reject_scale", "--baseline", "reject_random",
+            "--covariate-file", dir.appendingPathComponent("severity.csv").path,
+            "--subset", dir.appendingPathComponent("test.txt").path,
+        ])
+        return ScorecardJob(options, rejects: [("reject_scale", dir.appendingPathComponent("reject_scale")),
+                                               ("reject_random", dir.appendingPathComponent("reject_random"))],
+                            store: store)
     }
 
     func testFiguresAndChecks() throws {
@@ -63,8 +69,8 @@ final class ScorecardTests: XCTestCase {
         XCTAssertEqual(card.checks[2].value!, -1, accuracy: 1e-12)
 
         var strict = try makeInputs(dir.appendingPathComponent("strict"))
-        strict.minTAR = 0.6
-        strict.minAUCRatio = 1.25
+        strict.options.minTar = 0.6
+        strict.options.minAucRatio = 1.25
         XCTAssertEqual(try strict.build().checks.map(\.pass), [false, false, true])
 
         try card.write(to: dir.appendingPathComponent("out"))
@@ -78,13 +84,13 @@ final class ScorecardTests: XCTestCase {
     func testErrorsNameWhatIsMissing() throws {
         let dir = try TestSupport.scratchDirectory(self)
         var job = try makeInputs(dir)
-        job.baseline = "reject_nope"
+        job.options.baseline = "reject_nope"
         XCTAssertThrowsError(try job.build()) { XCTAssertTrue("\($0)".contains("baseline 'reject_nope' is not among"), "\($0)") }
         job = try makeInputs(dir)
-        job.far = 0.1
+        job.options.far = 0.1
         XCTAssertThrowsError(try job.build()) { XCTAssertTrue("\($0)".contains("results.json: no FAR 0.1"), "\($0)") }
         job = try makeInputs(dir)
-        job.covariate = "noise"
+        job.options.covariate = "noise"
         XCTAssertThrowsError(try job.build()) { XCTAssertTrue("\($0)".contains("severity.csv:1: expected columns 'path' and 'noise'"), "\($0)") }
     }
 

@@ -1,6 +1,11 @@
 import Foundation
 import XCTest
 @testable import Stages
+import Core
+@testable import Imaging
+@testable import Figures
+@testable import Datasets
+@testable import Pipeline
 
 /// The landmark file of a generated dataset, read back with the landmark reader, must bring
 /// faces to the canonical crop: the pupils, found in the aligned pixels, land near the

@@ -2,6 +2,11 @@ import Foundation
 import XCTest
 @testable import Stages
 import Store
+import Core
+@testable import Imaging
+@testable import Figures
+@testable import Datasets
+@testable import Pipeline
 
 /// Files of a generated dataset: byte-for-byte determinism, and every listing consistent with
 /// the images on disk and with the identities encoded in the paths.

@@ -1,6 +1,11 @@
 import Foundation
 import XCTest
 @testable import Stages
+import Core
+@testable import Imaging
+@testable import Figures
+@testable import Datasets
+@testable import Pipeline
 
 /// Each degradation, rendered on the same picture at increasing severity, changes the pixels
 /// the way docs/synthetic.md defines it; and what severity.csv records is what was applied.

@@ -40,7 +40,7 @@ final class TrainHeadCommandTests: XCTestCase {
         let h = try TestSupport.run(TestSupport.binary, ["heads", "--store", store, "--checkpoint", "missing.pth",
                                                          "--strategies", "scale,emb_norm"])
         XCTAssertNotEqual(h.status, 0)
-        XCTAssertTrue(h.stderr.contains("unknown strategy 'emb_norm' for heads"), h.stderr)
+        XCTAssertTrue(h.stderr.contains("strategy 'emb_norm' is not made by heads"), h.stderr)
         let contents = try FileManager.default.contentsOfDirectory(atPath: dir.path)
         XCTAssertEqual(contents, ["nb.h5"])
     }

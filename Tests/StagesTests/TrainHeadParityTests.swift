@@ -3,6 +3,13 @@ import Foundation
 import XCTest
 import Stages
 import Store
+import Core
+@testable import Imaging
+@testable import Figures
+@testable import Datasets
+@testable import Pipeline
+@testable import Checkpoint
+@testable import Training
 
 /// Writes heads trained by `train-head` with their inputs and the trainer's eval-mode outputs
 /// to $SCALEFACE_HEAD_PARITY_DIR, for tools/parity/check_head_pth.py to load with
@@ -26,11 +33,9 @@ final class TrainHeadParityTests: XCTestCase {
             (.pfe, TrainingSchedule(epochs: 40, batchSize: 24, learningRate: 0.01, seed: 3)),
         ]
         for (kind, schedule) in kinds {
-            var stage = TrainHeadStage(store: store, kind: kind, schedule: schedule,
-                                       output: dir.appendingPathComponent(kind.rawValue).path)
-            stage.hidden = [16]
-            stage.quiet = true
-            let r = try stage.run()
+            var stage = try JobFactories.trainHead(store: store, kind: kind, schedule: schedule, output: dir.appendingPathComponent(kind.rawValue).path)
+            stage.options.hidden = [16]
+                let r = try stage.run()
             try NpyFile.write(r.outputs, shape: [r.outputs.count / r.outputWidth, r.outputWidth],
                               to: dir.appendingPathComponent("\(kind.rawValue)_expected.npy").path)
         }

@@ -3,6 +3,13 @@ import Foundation
 import XCTest
 import Stages
 import Store
+import Core
+@testable import Imaging
+@testable import Figures
+@testable import Datasets
+@testable import Pipeline
+@testable import Checkpoint
+@testable import Training
 
 /// train-head and heads on a small synthetic store: identities whose embeddings are a
 /// direction plus per-image noise q, with bottleneck features that carry q.
@@ -13,7 +20,7 @@ final class TrainHeadTests: XCTestCase {
     @discardableResult
     static func makeStore(_ path: String, half: Bool = false, labels withLabels: Bool = true,
                           bottleneck: Bool = true) throws -> [Double] {
-        var random = TrainingRandom(seed: 21)
+        var random = SplitMix64(seed: 21)
         let directions = (0..<(classes * d)).map { _ in random.normal() }
         var e: [Float] = [], b: [Float] = [], labels: [Int64] = [], noise: [Double] = []
         for c in 0..<classes {
@@ -44,11 +51,8 @@ final class TrainHeadTests: XCTestCase {
         let dir = try TestSupport.scratchDirectory(self)
         let storePath = dir.appendingPathComponent("s.h5").path
         let noise = try Self.makeStore(storePath)
-        var stage = TrainHeadStage(store: storePath, kind: .scale,
-                                   schedule: TrainingSchedule(epochs: 15, batchSize: 24, learningRate: 0.05, seed: 3),
-                                   output: dir.appendingPathComponent("scale").path)
-        stage.hidden = [16]
-        stage.quiet = true
+        var stage = try JobFactories.trainHead(store: storePath, kind: .scale, schedule: TrainingSchedule(epochs: 15, batchSize: 24, learningRate: 0.05, seed: 3), output: dir.appendingPathComponent("scale").path)
+        stage.options.hidden = [16]
         let result = try stage.run()
         for p in [stage.checkpointPath, stage.weightsPath, stage.plotPath] {
             XCTAssertTrue(FileManager.default.fileExists(atPath: p), p)
@@ -62,9 +66,8 @@ final class TrainHeadTests: XCTestCase {
         // heads with the .pth and with the .h5 reproduce the trainer's eval-mode outputs.
         for checkpoint in [stage.checkpointPath, stage.weightsPath] {
             let out = dir.appendingPathComponent("with-scale-\(URL(fileURLWithPath: checkpoint).pathExtension).h5").path
-            var heads = HeadsStage(store: storePath, checkpoints: [checkpoint], strategies: [.scale], output: out)
-            heads.quiet = true
-            heads.chunkRows = 50
+            var heads = try JobFactories.heads(store: storePath, checkpoints: [checkpoint], strategies: [.scale], output: out)
+                        heads.chunkRows = 50
             try heads.run()
             let s = try EmbeddingStore.open(out)
             XCTAssertEqual(s.strategies.map(\.name).sorted(), ["emb_norm", "scale"])
@@ -83,7 +86,7 @@ final class TrainHeadTests: XCTestCase {
 
         // The saved centres can be given back: training against them is reproducible.
         var again = stage
-        again.centers = stage.checkpointPath
+        again.options.centers = InputFile(path: stage.checkpointPath)
         again.output = dir.appendingPathComponent("scale2").path
         let second = try again.run()
         XCTAssertEqual(second.weights["mlp.0.weight"], result.weights["mlp.0.weight"])
@@ -93,20 +96,16 @@ final class TrainHeadTests: XCTestCase {
         let dir = try TestSupport.scratchDirectory(self)
         let storePath = dir.appendingPathComponent("s.h5").path
         let noise = try Self.makeStore(storePath, half: true)
-        var stage = TrainHeadStage(store: storePath, kind: .pfe,
-                                   schedule: TrainingSchedule(epochs: 40, batchSize: 24, learningRate: 0.01, seed: 3),
-                                   output: dir.appendingPathComponent("pfe.pth").path)
-        stage.hidden = [16]
-        stage.quiet = true
+        var stage = try JobFactories.trainHead(store: storePath, kind: .pfe, schedule: TrainingSchedule(epochs: 40, batchSize: 24, learningRate: 0.01, seed: 3), output: dir.appendingPathComponent("pfe.pth").path)
+        stage.options.hidden = [16]
         let result = try stage.run()
         XCTAssertEqual(stage.checkpointPath, dir.appendingPathComponent("pfe.pth").path)
         XCTAssertEqual(result.outputWidth, Self.d)
         let meanLogSigma = (0..<noise.count).map { i in (0..<Self.d).reduce(0.0) { $0 + Double(result.outputs[i * Self.d + $1]) } }
         XCTAssertGreaterThan(spearman(meanLogSigma, noise), 0.5)
 
-        var heads = HeadsStage(store: storePath, checkpoints: [stage.checkpointPath], strategies: [.head], output: storePath)
-        heads.quiet = true
-        try heads.run()   // replaces the input store
+        var heads = try JobFactories.heads(store: storePath, checkpoints: [stage.checkpointPath], strategies: [.head], output: storePath)
+                try heads.run()   // replaces the input store
         let s = try EmbeddingStore.open(storePath)
         let u = try s.uncertainty(named: "head")
         XCTAssertEqual(u.mode, .uncertainty)
@@ -120,11 +119,8 @@ final class TrainHeadTests: XCTestCase {
         let dir = try TestSupport.scratchDirectory(self)
         let storePath = dir.appendingPathComponent("s.h5").path
         try Self.makeStore(storePath)
-        var stage = TrainHeadStage(store: storePath, kind: .embedding,
-                                   schedule: TrainingSchedule(epochs: 3, batchSize: 24, learningRate: 0.05, seed: 3),
-                                   output: dir.appendingPathComponent("emb").path)
-        stage.embeddingSize = 8
-        stage.quiet = true
+        var stage = try JobFactories.trainHead(store: storePath, kind: .embedding, schedule: TrainingSchedule(epochs: 3, batchSize: 24, learningRate: 0.05, seed: 3), output: dir.appendingPathComponent("emb").path)
+        stage.options.embeddingSize = 8
         try stage.run()
         let w = try Checkpoint.load(path: stage.checkpointPath)
         XCTAssertEqual(w.names, ["backbone.fc.weight", "backbone.fc.bias", "backbone.features.weight", "backbone.features.bias",
@@ -137,10 +133,9 @@ final class TrainHeadTests: XCTestCase {
         // heads --embedding-layer: new /embeddings as the trainer computed them, emb_norm from them.
         let result = try stage.run()
         let out = dir.appendingPathComponent("embedded.h5").path
-        var heads = HeadsStage(store: storePath, checkpoints: [stage.weightsPath], strategies: [], output: out)
-        heads.embeddingLayer = true
-        heads.quiet = true
-        try heads.run()
+        var heads = try JobFactories.heads(store: storePath, checkpoints: [stage.weightsPath], strategies: [], output: out)
+        heads.options.embeddingLayer = true
+                try heads.run()
         let s = try EmbeddingStore.open(out)
         XCTAssertEqual(s.dimension, 8)
         assertRelativelyClose(try s.embeddings(), result.outputs, 1e-5, "embeddings")
@@ -154,31 +149,32 @@ final class TrainHeadTests: XCTestCase {
         try Self.makeStore(noBottleneck, bottleneck: false)
         let noLabels = dir.appendingPathComponent("nl.h5").path
         try Self.makeStore(noLabels, labels: false)
-        func expect(_ stage: TrainHeadStage, _ text: String, line: UInt = #line) {
+        func expect(_ stage: TrainHeadJob, _ text: String, line: UInt = #line) {
             XCTAssertThrowsError(try stage.run(), line: line) { e in
                 XCTAssertTrue(String(describing: e).contains(text), String(describing: e), line: line)
             }
         }
         let schedule = TrainingSchedule(epochs: 1, batchSize: 8, learningRate: 0.01)
         let out = dir.appendingPathComponent("o").path
-        expect(TrainHeadStage(store: noBottleneck, kind: .scale, schedule: schedule, output: out), "nb.h5: store has no /bottleneck")
-        expect(TrainHeadStage(store: noLabels, kind: .pfe, schedule: schedule, output: out), "nl.h5: store has no /images/label")
-        var bad = TrainHeadStage(store: noLabels, kind: .scale, schedule: schedule, output: out)
-        bad.schedule.batchSize = 1
-        expect(bad, "--batch must be at least 2")
+        expect(try! JobFactories.trainHead(store: noBottleneck, kind: .scale, schedule: schedule, output: out), "nb.h5: store has no /bottleneck")
+        expect(try! JobFactories.trainHead(store: noLabels, kind: .pfe, schedule: schedule, output: out), "nl.h5: store has no /images/label")
+        var tooSmall = schedule
+        tooSmall.batchSize = 1
+        XCTAssertThrowsError(try JobFactories.trainHead(store: noLabels, kind: .scale, schedule: tooSmall, output: out)) { e in
+            XCTAssertTrue(TrainHeadOptions.message(for: e).contains("the batch must hold at least 2 images"), "\(e)")
+        }
         // Centres of the wrong shape.
         let good = dir.appendingPathComponent("g.h5").path
         try Self.makeStore(good)
         let centers = dir.appendingPathComponent("c.pth").path
         try CheckpointWriter.write(.dict([("centers", .float32(Tensor(shape: [5, Self.d], values: [Float](repeating: 1, count: 5 * Self.d))))]), to: centers)
-        var withCenters = TrainHeadStage(store: good, kind: .scale, schedule: schedule, output: out)
-        withCenters.centers = centers
+        var withCenters = try JobFactories.trainHead(store: good, kind: .scale, schedule: schedule, output: out)
+        withCenters.options.centers = InputFile(path: centers)
         expect(withCenters, "c.pth: tensor 'centers' is [5, 12], expected the class centres [6, 12]")
         XCTAssertFalse(FileManager.default.fileExists(atPath: out + ".pth"))
         // heads: a checkpoint without the needed section.
-        var heads = HeadsStage(store: good, checkpoints: [centers], strategies: [.head], output: dir.appendingPathComponent("x.h5").path)
-        heads.quiet = true
-        XCTAssertThrowsError(try heads.run()) { e in
+        var heads = try JobFactories.heads(store: good, checkpoints: [centers], strategies: [.head], output: dir.appendingPathComponent("x.h5").path)
+                XCTAssertThrowsError(try heads.run()) { e in
             XCTAssertTrue(String(describing: e).contains("c.pth: no 'head' section"), String(describing: e))
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("x.h5").path))

@@ -93,6 +93,46 @@ final class EmbeddingStoreTests: XCTestCase {
         XCTAssertNil(try EmbeddingStoreWriter.resume(at: path, schema: schema, paths: paths), "no partial left")
     }
 
+    /// Run settings are root attributes of the partial store; resuming with another value, or
+    /// a partial store that records none (written before they were recorded), is refused with
+    /// one line naming the setting, and the partial store is left as it was (docs/store.md).
+    func testResumeRefusesChangedOrUnrecordedRunSettings() throws {
+        let dir = try scratch()
+        let path = dir.appendingPathComponent("s.h5").path
+        let partial = StoreFormat.partialPath(for: path)
+        let paths = (0..<6).map { "img\($0).png" }
+        let settings = [RunSetting(key: "run_batch_size", name: "batch size", value: .int(2)),
+                        RunSetting(key: "run_image_list_sha256", name: "image list", value: .string(String(repeating: "ab", count: 32)))]
+        do {
+            let w = try EmbeddingStoreWriter.create(at: path, schema: schema, paths: paths, settings: settings)
+            let (e, u, b) = batch(0, 2)
+            try w.append(embeddings: e, uncertainties: u, bottleneck: b)
+        }
+        let attributes = Dictionary(uniqueKeysWithValues: try EmbeddingStore.open(partial, allowIncomplete: true).rootAttributes())
+        XCTAssertEqual(attributes["run_batch_size"], "2")
+        XCTAssertEqual(attributes["run_image_list_sha256"], String(repeating: "ab", count: 32))
+        let before = try Data(contentsOf: URL(fileURLWithPath: partial))
+
+        var changed = settings
+        changed[0].value = .int(3)
+        XCTAssertThrowsError(try EmbeddingStoreWriter.resume(at: path, schema: schema, paths: paths, settings: changed)) {
+            XCTAssertEqual("\($0)", "\(partial): was started with batch size 2, this run uses 3; rerun with the same batch size, or restart to discard the 2 finished rows")
+        }
+        changed = settings
+        changed[1].value = .string(String(repeating: "cd", count: 32))
+        XCTAssertThrowsError(try EmbeddingStoreWriter.resume(at: path, schema: schema, paths: paths, settings: changed)) {
+            XCTAssertEqual("\($0)", "\(partial): was started with image list abababababab…, this run uses cdcdcdcdcdcd…; rerun with the same image list, or restart to discard the 2 finished rows")
+        }
+        let unrecorded = settings + [RunSetting(key: "run_threads", name: "thread count", value: .int(1))]
+        XCTAssertThrowsError(try EmbeddingStoreWriter.resume(at: path, schema: schema, paths: paths, settings: unrecorded)) {
+            XCTAssertEqual("\($0)", "\(partial): was started by an older scaleface that did not record its thread count, so resuming it cannot be checked; restart to discard the 2 finished rows")
+        }
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: partial)), before, "a refusal leaves the partial store as it was")
+
+        let w = try XCTUnwrap(try EmbeddingStoreWriter.resume(at: path, schema: schema, paths: paths, settings: settings))
+        XCTAssertEqual(w.committedRows, 2)
+    }
+
     func testWriterRefusesBadBatchesAndDuplicatePaths() throws {
         let dir = try scratch()
         let path = dir.appendingPathComponent("s.h5").path

@@ -56,8 +56,9 @@ def tar_at_far(scores, labels, fars):
     return out
 
 
-def reject_curve(scores, unc, labels, mode, fars, portions):
-    """Section 7 with a stable sort; confidence = the reversed stable ascending order."""
+def reject_curve(scores, unc, labels, mode, fars, portions, points=tar_at_far):
+    """Section 7 with a stable sort; confidence = the reversed stable ascending order. `points`
+    gives (tar, far, threshold, ...) lists on the kept pairs (default: section 6)."""
     n = len(scores)
     order = np.argsort(np.asarray(unc, dtype=np.float32), kind="stable")
     if mode == "confidence":
@@ -72,7 +73,7 @@ def reject_curve(scores, unc, labels, mode, fars, portions):
         keep = int(math.floor(n * (1 - r)))
         kept.append(keep)
         idx = order[:keep]
-        t, f, h = tar_at_far(scores[idx], labels[idx], fars)
+        t, f, h = points(scores[idx], labels[idx], fars)[:3]
         for i in range(len(fars)):
             tar[i][p], far[i][p], thr[i][p] = t[i], f[i], h[i]
     auc = [float(np.trapz(np.array(row), np.array(portions))) if hasattr(np, "trapz")

@@ -1,13 +1,6 @@
+import Core
+import Checkpoint
 import Foundation
-
-/// Output activation of the ScaleFace scale predictor; raw values are the reference's names.
-public enum ScaleActivation: String, CaseIterable, Sendable {
-    case exp, sigm, sigmMul = "sigm_mul", sigmSum = "sigm_sum", sigmSumMul = "sigm_sum_mul", relu, lin
-
-    /// The activation at inference; the same definition training differentiates
-    /// (`forward` in Training/Elementwise.swift).
-    func apply(_ x: Float, coefficient c: Float) -> Float { forward(x, coefficient: c) }
-}
 
 /// The ScaleFace scale predictor (REFERENCE section 3): `Linear(no bias) -> BatchNorm1d(affine
 /// False) -> ReLU` repeated, a final `Linear(no bias)`, then the activation. State-dict keys are

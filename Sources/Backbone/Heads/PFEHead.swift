@@ -1,3 +1,5 @@
+import Core
+import Checkpoint
 import Foundation
 
 /// The PFE uncertainty head in the reference's two forms (REFERENCE section 3), returning

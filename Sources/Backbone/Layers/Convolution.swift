@@ -1,3 +1,4 @@
+import Core
 import COpenBLAS
 
 /// A square 2-D convolution (groups 1, dilation 1) with the following BatchNorm folded in,

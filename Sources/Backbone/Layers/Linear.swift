@@ -1,3 +1,4 @@
+import Core
 import COpenBLAS
 
 /// `y[N, out] = x[N, in] * W^T + b`, with `weight` in PyTorch's `[out, in]` order and any

@@ -1,3 +1,4 @@
+import Core
 /// Per-channel epilogues on channel-major activations `[C, plane]` (plane = N * H * W).
 enum Pointwise {
     /// `y = prelu(y + bias)` with one slope per channel.

@@ -1,3 +1,4 @@
+import Core
 import COpenBLAS
 
 /// A 3 x 3, stride 1, padding 1 convolution computed with Winograd's minimal filtering

@@ -1,3 +1,5 @@
+import Core
+import Checkpoint
 import Dispatch
 
 /// iResNet inference (REFERENCE section 2) on channel-major batches, see `Convolution`.

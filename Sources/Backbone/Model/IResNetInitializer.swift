@@ -1,3 +1,5 @@
+import Core
+import Checkpoint
 import Foundation
 
 /// Deterministic random weights for an iResNet, under the reference's state-dict names, for
@@ -9,10 +11,10 @@ import Foundation
 /// `1/sqrt(blocks)`, so the residual sum grows by a bounded factor over the network instead
 /// of doubling per block. Every other batch norm is the identity (weight 1, bias 0, running
 /// mean 0, running variance 1); `fc` is uniform in +-sqrt(3 / fan_in) and `features` the identity.
-/// The same seed gives the same tensors on every machine (`TrainingRandom`, SplitMix64).
+/// The same seed gives the same tensors on every machine (`SplitMix64`, SplitMix64).
 public enum IResNetInitializer {
     public static func weights(config: IResNetConfig, seed: UInt64) -> WeightSet {
-        var rng = TrainingRandom(seed: seed)
+        var rng = SplitMix64(seed: seed)
         var w = WeightSet(source: "scaleface weights init (seed \(seed))")
         let preluGain = (2.0 / (1.0 + 0.25 * 0.25)).squareRoot()
         let totalBlocks = config.blocks.reduce(0, +)

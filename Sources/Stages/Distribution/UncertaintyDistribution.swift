@@ -1,8 +1,12 @@
-import struct Analysis.SplitMix64
+import ArgumentParser
+import Core
+import Imaging
+import Figures
 import Foundation
+import Pipeline
 import Store
 
-/// The distribution of one strategy's per-image values over a store (REFERENCE section 10):
+/// The distribution of one strategy's per-image values over a store (docs/metrics.md):
 /// the values, a 50-bin density histogram, and random images from the most and the least
 /// certain deciles (the paper's Figure 2).
 public struct UncertaintyDistribution {
@@ -57,27 +61,42 @@ public struct UncertaintyDistribution {
 /// `scaleface distribution`: for each strategy, `<name>.npy` (one float32 value per image,
 /// in store order), `<name>_histogram.png` (50-bin density) and, when an image root is
 /// given, `<name>_deciles.png` with random faces from the most and least certain deciles.
-public struct DistributionJob {
-    public var store: String
-    public var strategies: [String]
-    public var imageRoot: String?
-    public var output: String
+/// The options of `scaleface distribution` and of `kind: distribution`.
+public struct DistributionOptions: ParsableArguments, Sendable {
+    @Option(help: "The store.")
+    public var store: InputFile
+    @Option(help: "Comma-separated strategy names (default: all).")
+    public var strategies: CommaList<String> = []
+    @Option(help: "Folder the store's image paths are relative to, for the decile image grids.")
+    public var images: InputFolder?
+    @Option(help: "Histogram bins.")
     public var bins = 50
-    public var imagesPerRow = 8
+    @Option(help: "Seed of the random decile images.")
     public var seed: UInt64 = 0
 
-    public init(store: String, strategies: [String], imageRoot: String?, output: String) {
-        self.store = store
-        self.strategies = strategies
-        self.imageRoot = imageRoot
+    public init() {}
+
+    public func validate() throws {
+        guard bins >= 1 else { throw ValidationError("the histogram needs at least 1 bin") }
+    }
+}
+
+public struct DistributionJob {
+    public var options: DistributionOptions
+    public var output: String
+    public var imagesPerRow = 8
+
+    public init(_ options: DistributionOptions, output: String) {
+        self.options = options
         self.output = output
     }
 
     /// Returns the figures written, for reports.
     @discardableResult
     public func run(log: (String) -> Void = { _ in }) throws -> [FigureEntry] {
+        let store = options.store.path, imageRoot = options.images?.path, bins = options.bins
         let s = try EmbeddingStore.open(store)
-        let names = strategies.isEmpty ? s.strategies.map(\.name) : strategies
+        let names = options.strategies.items.isEmpty ? s.strategies.map(\.name) : options.strategies.items
         guard !names.isEmpty else { throw InputError(file: store, "the store has no uncertainty strategies") }
         try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
         let paths = imageRoot == nil ? [] : try s.paths()
@@ -94,7 +113,7 @@ public struct DistributionJob {
             figures.append(FigureEntry(file: "\(name)_histogram.png", title: "Distribution of \(name)",
                                        caption: "\(bins)-bin density histogram of the per-image \(u.mode.rawValue) `\(name)`\(reduced) over \(d.values.count) images."))
             if let root = imageRoot {
-                let (best, worst) = d.decileSamples(count: imagesPerRow, seed: seed)
+                let (best, worst) = d.decileSamples(count: imagesPerRow, seed: options.seed)
                 func row(_ title: String, _ rows: [Int]) throws -> ImageGrid.Row {
                     let images = try rows.map { try RGBImage.decode(path: (root as NSString).appendingPathComponent(paths[$0])) }
                     return ImageGrid.Row(title: title, images: images, captions: rows.map { String(format: "%.3g", d.values[$0]) })

@@ -1,3 +1,5 @@
+import Core
+import Figures
 import Analysis
 import Foundation
 

@@ -1,3 +1,4 @@
+import Core
 import Analysis
 import Foundation
 import Store
@@ -8,11 +9,11 @@ public struct EvaluationInputs {
     public var paths: [String]
     public var embeddings: RowMatrix
     public var uncertainty: RowMatrix?
-    public var storedMode: Analysis.UncertaintyMode?
+    public var storedMode: UncertaintyMode?
     /// Per-image identity labels, when the store has them (used by --bootstrap).
     public var labels: [Int64]?
 
-    public init(paths: [String], embeddings: RowMatrix, uncertainty: RowMatrix?, storedMode: Analysis.UncertaintyMode?,
+    public init(paths: [String], embeddings: RowMatrix, uncertainty: RowMatrix?, storedMode: UncertaintyMode?,
                 labels: [Int64]? = nil) {
         self.labels = labels
         self.paths = paths
@@ -54,7 +55,7 @@ public struct EvaluationInputs {
         let store = try EmbeddingStore.open(path)
         let e = try RowMatrix(values: store.embeddings(), rows: store.count, columns: store.dimension)
         var u: RowMatrix?
-        var mode: Analysis.UncertaintyMode?
+        var mode: UncertaintyMode?
         if strategy == randomStrategy && !store.strategies.contains(where: { $0.name == randomStrategy }) {
             var g = SplitMix64(seed: seed)
             u = try RowMatrix(values: (0..<store.count).map { _ in g.nextUniform() }, rows: store.count, columns: 1)
@@ -62,27 +63,13 @@ public struct EvaluationInputs {
         } else if let name = strategy {
             let values = try store.uncertainty(named: name)
             u = try RowMatrix(values: values.values, rows: store.count, columns: values.width)
-            mode = Analysis.UncertaintyMode(rawValue: values.mode.rawValue)
+            mode = UncertaintyMode(rawValue: values.mode.rawValue)
             if let row = u?.firstNonFiniteRow() {
                 throw InputError(file: path, "uncertainty '\(name)' is NaN or infinite for image \(row)")
             }
         }
         return EvaluationInputs(paths: try store.paths(), embeddings: e, uncertainty: u, storedMode: mode,
                                 labels: try store.labels())
-    }
-}
-
-/// Progress lines on stderr with elapsed seconds; silent when `quiet`.
-public struct StageLog: Sendable {
-    public var quiet: Bool
-    private let start = Date()
-
-    public init(quiet: Bool) { self.quiet = quiet }
-
-    public func callAsFunction(_ message: String) {
-        guard !quiet else { return }
-        let t = String(format: "%6.1fs", Date().timeIntervalSince(start))
-        FileHandle.standardError.write(Data("[\(t)] \(message)\n".utf8))
     }
 }
 

@@ -1,3 +1,4 @@
+import Core
 import Analysis
 import Foundation
 import Store
@@ -17,6 +18,8 @@ public struct EvaluationResults: Sendable {
     public var portions: [Double]
     public var pairs: Int
     public var positives: Int
+    /// The TAR@FAR rule of every point; written as `"far_rule"` only when not `reference`.
+    public var farRule: FARRule = .reference
     /// Reject curves in the order the metrics were requested.
     public var metrics: [(name: String, curve: RejectCurve)] = []
     public var verification: [Verification] = []
@@ -33,6 +36,7 @@ public struct EvaluationResults: Sendable {
             ("pairs", .number(Double(pairs))),
             ("positives", .number(Double(positives))),
         ]
+        if farRule != .reference { top.append(("far_rule", .string(farRule.rawValue))) }
         top.append(("metrics", .object(metrics.map { name, c in
             var members: [(String, JSONValue)] = [
                 ("tar", .array(c.tar.map(JSONValue.numbers))),

@@ -1,8 +1,10 @@
+import Core
+import Datasets
 import Analysis
 import Foundation
 
 /// Template verification and template reject verification (REFERENCE section 8).
-public struct FusionOptions: Sendable {
+public struct FusionEvaluationOptions: Sendable {
     public var verification: [FusionMetric]
     public var reject: [FusionMetric]
     public var curve: CurveOptions
@@ -27,8 +29,8 @@ public struct FusionOptions: Sendable {
 
 /// Fuses the store's images into templates once per distinct fusion method. Kept separate so
 /// the caller can release the image embeddings before pair scoring.
-public func fuseAll(inputs: EvaluationInputs, templates: TemplateProtocol, options: FusionOptions,
-                    log: StageLog = StageLog(quiet: true)) throws -> [FusionMethod: FusedTemplates] {
+public func fuseAll(inputs: EvaluationInputs, templates: TemplateProtocol, options: FusionEvaluationOptions,
+                    log: Log = Log(quiet: true)) throws -> [FusionMethod: FusedTemplates] {
     var out: [FusionMethod: FusedTemplates] = [:]
     for f in options.fusions {
         log("fusing \(templates.templateIDs.count) templates with \(f)")
@@ -38,9 +40,9 @@ public func fuseAll(inputs: EvaluationInputs, templates: TemplateProtocol, optio
     return out
 }
 
-public func evaluateTemplates(fused: [FusionMethod: FusedTemplates], pairs: PairIndex, options: FusionOptions,
-                              storedMode: Analysis.UncertaintyMode?, subjects: [Int64]? = nil,
-                              log: StageLog = StageLog(quiet: true)) throws -> EvaluationResults {
+public func evaluateTemplates(fused: [FusionMethod: FusedTemplates], pairs: PairIndex, options: FusionEvaluationOptions,
+                              storedMode: UncertaintyMode?, subjects: [Int64]? = nil,
+                              log: Log = Log(quiet: true)) throws -> EvaluationResults {
     try requireMeasurable(pairs, fars: options.curve.fars, what: "the template pairs")
     var scorers: [FusionMethod: PairScorer] = [:]
     func scorer(_ f: FusionMethod) throws -> PairScorer {
@@ -53,7 +55,7 @@ public func evaluateTemplates(fused: [FusionMethod: FusedTemplates], pairs: Pair
         return s
     }
     var results = EvaluationResults(kind: .fusion, fars: options.curve.fars, portions: options.curve.portions,
-                                    pairs: pairs.count, positives: pairs.positives)
+                                    pairs: pairs.count, positives: pairs.positives, farRule: options.curve.farRule)
     let ranks = RanksCache()
     // verification scores first (serially, they fill the scorers' caches); their ranks are
     // built below, in parallel with the reject metrics' when those share nothing
@@ -87,7 +89,8 @@ public func evaluateTemplates(fused: [FusionMethod: FusedTemplates], pairs: Pair
         let m = options.verification[i]
         let r = Result {
             try withMetric(m.description) {
-                try ranks.ranks(verificationScorers[i], m.distance, name: m.description).operatingPoints(fars: options.curve.fars)
+                try ranks.ranks(verificationScorers[i], m.distance, name: m.description)
+                    .operatingPoints(fars: options.curve.fars, rule: options.curve.farRule)
             }
         }
         lock.lock(); points[i] = r; lock.unlock()

@@ -1,3 +1,4 @@
+import Core
 import Analysis
 import Foundation
 
@@ -6,7 +7,7 @@ public struct CurveOptions: Sendable {
     public var fars: [Double]
     public var portions: [Double]
     /// nil: the strategy's stored mode.
-    public var mode: Analysis.UncertaintyMode?
+    public var mode: UncertaintyMode?
     /// The `biased-cosine` bias, when given directly.
     public var bias: Double?
     /// Also compute the FNM-EDC (docs/metrics.md) with this pAUC discard limit.
@@ -14,15 +15,17 @@ public struct CurveOptions: Sendable {
     /// Bootstrap replicates (0 = none) and their seed.
     public var bootstrap = 0
     public var seed: UInt64 = 0
+    /// How every TAR@FAR point is found (docs/metrics.md, "FAR rules: reference and insightface").
+    public var farRule: FARRule = .reference
 
-    public init(fars: [Double], portions: [Double], mode: Analysis.UncertaintyMode? = nil, bias: Double? = nil) {
+    public init(fars: [Double], portions: [Double], mode: UncertaintyMode? = nil, bias: Double? = nil) {
         self.fars = fars
         self.portions = portions
         self.mode = mode
         self.bias = bias
     }
 
-    func resolvedMode(stored: Analysis.UncertaintyMode?) throws -> Analysis.UncertaintyMode {
+    func resolvedMode(stored: UncertaintyMode?) throws -> UncertaintyMode {
         guard let m = mode ?? stored else {
             throw AnalysisError.invalidArgument("no strategy gives the uncertainty mode: pass --mode uncertainty|confidence")
         }
@@ -83,8 +86,8 @@ final class RanksCache: @unchecked Sendable {
 /// score ranks and reject curves in parallel over metrics (one per core); each curve is
 /// O(N log N).
 func rejectCurves(_ jobs: [(name: String, scorer: PairScorer, metric: PairMetric)],
-                  mode: Analysis.UncertaintyMode, options: CurveOptions, ranks: RanksCache,
-                  log: StageLog) throws -> [(String, RejectCurve, MetricHistograms)] {
+                  mode: UncertaintyMode, options: CurveOptions, ranks: RanksCache,
+                  log: Log) throws -> [(String, RejectCurve, MetricHistograms)] {
     var uncertainties: [[Float]] = []
     for job in jobs {
         log("scoring \(job.name) over \(job.scorer.pairs.count) pairs")
@@ -103,7 +106,7 @@ func rejectCurves(_ jobs: [(name: String, scorer: PairScorer, metric: PairMetric
             try withMetric(jobs[i].name) {
                 let r = try ranks.ranks(jobs[i].scorer, jobs[i].metric.distance, name: jobs[i].name)
                 let curve = try rejectCurve(ranks: r, pairUncertainty: uncertainties[i], mode: mode,
-                                            fars: options.fars, portions: options.portions)
+                                            fars: options.fars, portions: options.portions, rule: options.farRule)
                 return (curve, MetricHistograms(ranks: r, uncertainty: uncertainties[i], labels: jobs[i].scorer.pairs.labels))
             }
         }
@@ -118,7 +121,7 @@ func rejectCurves(_ jobs: [(name: String, scorer: PairScorer, metric: PairMetric
 /// Reject verification over image pairs (REFERENCE section 7).
 public func evaluateImagePairs(inputs: EvaluationInputs, pairs: PairIndex, metrics: [PairMetric],
                                options: CurveOptions, validationPairs: PairIndex? = nil,
-                               log: StageLog = StageLog(quiet: true)) throws -> EvaluationResults {
+                               log: Log = Log(quiet: true)) throws -> EvaluationResults {
     try requireMeasurable(pairs, fars: options.fars, what: "the pair set")
     let needsU = metrics.contains { $0.distance.needsUncertainty || $0.uncertainty.needsUncertainty }
     if needsU && inputs.uncertainty == nil {
@@ -135,7 +138,7 @@ public func evaluateImagePairs(inputs: EvaluationInputs, pairs: PairIndex, metri
     let curves = try rejectCurves(metrics.map { ($0.description, scorer, $0) }, mode: mode, options: options,
                                   ranks: RanksCache(), log: log)
     var results = EvaluationResults(kind: .reject, fars: options.fars, portions: options.portions,
-                                    pairs: pairs.count, positives: pairs.positives)
+                                    pairs: pairs.count, positives: pairs.positives, farRule: options.farRule)
     results.metrics = curves.map { (name: $0.0, curve: $0.1) }
     for c in curves { results.histograms[c.0] = c.2 }
     for metric in metrics {
@@ -152,7 +155,7 @@ public func evaluateImagePairs(inputs: EvaluationInputs, pairs: PairIndex, metri
 /// scorer's matrices (images or templates); a pair's subject is its left row's.
 func addCurveExtras(_ results: inout EvaluationResults, name: String, scorer: PairScorer, metric: PairMetric,
                     rowQuality: [Float]?, rowSubjects: [Int64]?, subjectSource: String,
-                    mode: Analysis.UncertaintyMode, options: CurveOptions, log: StageLog) throws {
+                    mode: UncertaintyMode, options: CurveOptions, log: Log) throws {
     guard options.edcLimit != nil || options.bootstrap > 0 else { return }
     let pairs = scorer.pairs
     let scores = try scorer.scores(metric.distance)
@@ -163,7 +166,7 @@ func addCurveExtras(_ results: inout EvaluationResults, name: String, scorer: Pa
         log("EDC \(name)")
         let e = try withMetric(name) {
             try edCurve(scores: scores, labels: pairs.labels, pairQuality: pairQuality(q, pairs: pairs),
-                        fars: options.fars, portions: options.portions, paucLimit: limit)
+                        fars: options.fars, portions: options.portions, paucLimit: limit, rule: options.farRule)
         }
         results.extras[name, default: []].append(("edc", .object([
             ("threshold", .numbers(e.thresholds)), ("start_error", .numbers(e.startError)),
@@ -180,7 +183,7 @@ func addCurveExtras(_ results: inout EvaluationResults, name: String, scorer: Pa
             try bootstrapIntervals(scores: scores, pairUncertainty: try scorer.uncertainties(metric.uncertainty),
                                    labels: pairs.labels, subjects: pairs.left.map { subjectOf[Int($0)] },
                                    mode: mode, fars: options.fars, portions: options.portions,
-                                   replicates: options.bootstrap, seed: options.seed)
+                                   replicates: options.bootstrap, seed: options.seed, rule: options.farRule)
         }
         results.extras[name, default: []].append(("bootstrap", .object([
             ("replicates", .number(Double(b.replicates))), ("skipped", .number(Double(b.skipped))),

@@ -1,8 +1,11 @@
+import ArgumentParser
+import Core
+import Checkpoint
 import Backbone
 import Foundation
 
 /// What `embed` computes per image, by the reference's strategy names (REFERENCE section 3).
-public enum EmbedStrategy: String, CaseIterable, Sendable {
+public enum EmbedStrategy: String, CaseIterable, Sendable, ExpressibleByArgument {
     /// L2 norm of `feature`: confidence.
     case embNorm = "emb_norm"
     /// Same value as `emb_norm`, for MagFace backbones (use `scale` preprocessing): confidence.

@@ -1,33 +1,55 @@
+import ArgumentParser
 import Backbone
+import Checkpoint
+import Core
 import Foundation
+import Pipeline
 
-/// `scaleface weights init` and `kind: init-weights`: random iResNet weights
-/// (`IResNetInitializer`) written as scaleface weights (`.h5`) or a PyTorch state dict (`.pth`).
-public enum WeightsInitJob {
-    /// The network an `--arch` and comma-separated `--widths` describe; errors name the option.
-    public static func config(arch: String, widths: String, inputSize: Int, embeddingSize: Int) throws -> IResNetConfig {
+/// The options of `scaleface weights init` and of `kind: init-weights`.
+public struct WeightsInitOptions: ParsableArguments, Sendable {
+    @Option(help: "iresnet18, iresnet34, iresnet50 or iresnet100.")
+    public var arch = "iresnet18"
+    @Option(help: "Channels of the four stages, comma-separated.")
+    public var widths: CommaList<Int> = [64, 128, 256, 512]
+    @Option(help: "Crop side the network takes.")
+    public var inputSize = 112
+    @Option(help: "Embedding width (fc outputs).")
+    public var embeddingSize = 512
+    @Option(help: "Random seed.")
+    public var seed: UInt64 = 1
+
+    public init() {}
+
+    public func validate() throws { _ = try config() }
+
+    /// The network these options describe; errors name the option neutrally.
+    public func config() throws -> IResNetConfig {
         guard var c = IResNetConfig(arch: arch) else {
-            throw InputError(file: "--arch", "unknown architecture '\(arch)' (known: \(IResNetConfig.archNames.joined(separator: ", ")))")
+            throw ValidationError("unknown architecture '\(arch)' (known: \(IResNetConfig.archNames.joined(separator: ", ")))")
         }
-        let parts = widths.split(separator: ",", omittingEmptySubsequences: false)
-        let values = parts.compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-        guard parts.count == 4, values.count == 4, values.allSatisfy({ $0 > 0 }) else {
-            throw InputError(file: "--widths", "'\(widths)' is not four positive channel counts, e.g. 64,128,256,512")
+        guard widths.items.count == 4, widths.items.allSatisfy({ $0 > 0 }) else {
+            throw ValidationError("widths '\(widths)' are not four positive channel counts, e.g. 64,128,256,512")
         }
-        guard inputSize >= 16, inputSize <= 1024 else {
-            throw InputError(file: "--input-size", "\(inputSize) is outside 16...1024")
-        }
-        guard embeddingSize > 0 else { throw InputError(file: "--embedding-size", "must be positive") }
-        c.widths = values
+        guard inputSize >= 16, inputSize <= 1024 else { throw ValidationError("input size \(inputSize) is outside 16...1024") }
+        guard embeddingSize > 0 else { throw ValidationError("the embedding size must be positive") }
+        c.widths = widths.items
         c.inputSize = inputSize
         c.embeddingSize = embeddingSize
         return c
     }
+}
+
+/// Random iResNet weights (`IResNetInitializer`) written as scaleface weights (`.h5`) or a
+/// PyTorch state dict (`.pth`): `scaleface weights init` and `kind: init-weights`.
+public struct WeightsInitJob {
+    public var options: WeightsInitOptions
+
+    public init(_ options: WeightsInitOptions) { self.options = options }
 
     /// Writes the weights atomically and returns the number of tensors.
     @discardableResult
-    public static func write(config: IResNetConfig, seed: UInt64, to path: String) throws -> Int {
-        let weights = IResNetInitializer.weights(config: config, seed: seed)
+    public func write(to path: String) throws -> Int {
+        let weights = IResNetInitializer.weights(config: try options.config(), seed: options.seed)
         if path.hasSuffix(".pth") {
             try CheckpointWriter.write(CheckpointWriter.stateDict(weights), to: path)
         } else {

@@ -1,3 +1,6 @@
+import Core
+import Pipeline
+import Figures
 import Foundation
 import Store
 

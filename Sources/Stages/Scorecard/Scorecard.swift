@@ -1,3 +1,6 @@
+import ArgumentParser
+import Core
+import Pipeline
 import Analysis
 import Foundation
 import Store
@@ -43,37 +46,74 @@ public struct Scorecard: Codable, Equatable {
     public var checks: [Check]
 }
 
-/// What to compare and the targets; `build` reads the artifacts and computes the scorecard.
-public struct ScorecardJob {
-    /// Reject stage name and its artifact folder, in display order.
-    public var rejects: [(stage: String, directory: URL)]
-    public var far: Double
-    public var metric: String
-    /// Stage name -> metric, where a stage is read at another metric than `metric` (a PFE
-    /// vector uncertainty, say, whose product over 512 values is no useful order).
-    public var stageMetrics: [String: String] = [:]
-    /// The stage whose curve the checks are about, and the baseline stage.
+/// The options of `kind: scorecard` (docs/pipeline.md).
+public struct ScorecardOptions: ParsableArguments, Sendable {
+    @Option(help: "The FAR the TAR and AUC are read at.")
+    public var far = 1e-2
+    @Option(help: "Reject metric compared across stages.")
+    public var metric = "cosine_mean"
+    @Option(help: "STAGE=METRIC items, where a stage is read at another metric (a PFE vector uncertainty, say).")
+    public var stageMetrics: CommaList<String> = []
+    @Option(help: "The reject stage the checks are about.")
     public var method: String
+    @Option(help: "The reject stage of the baseline (e.g. strategy random).")
     public var baseline: String
-    public var store: String?
-    /// CSV with a `path` column and the `covariate` column (severity.csv of `synth`).
-    public var covariateFile: String?
+    @Option(help: "Per-image CSV with a `path` column and the covariate column (severity.csv of `synth`).")
+    public var covariateFile: InputFile?
+    @Option(help: "The column correlated with each strategy.")
     public var covariate = "severity"
-    /// Image keys the correlation is computed over (nil: every image of the store).
-    public var subset: String?
-    /// The strategy whose correlation is checked.
+    @Option(help: "Image list the correlation is over (default: every image of the store).")
+    public var subset: InputFile?
+    @Option(help: "The strategy whose correlation is checked.")
     public var correlated = "scale"
-    public var minTAR = 0.5
-    public var minAUCRatio = 1.1
+    @Option(help: "Target: TAR with nothing rejected.")
+    public var minTar = 0.5
+    @Option(help: "Target: the method's AUC over the baseline's.")
+    public var minAucRatio = 1.1
+    @Option(help: "Target: Spearman correlation at most this.")
     public var maxSpearman = -0.5
 
-    public init(rejects: [(stage: String, directory: URL)], far: Double, metric: String, method: String, baseline: String) {
-        self.rejects = rejects
-        self.far = far
-        self.metric = metric
-        self.method = method
-        self.baseline = baseline
+    public init() {}
+
+    /// Stage name -> metric, from `stage_metrics`.
+    public func stageMetricMap(stages: [String]) throws -> [String: String] {
+        var map: [String: String] = [:]
+        for item in stageMetrics.items {
+            let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, stages.contains(parts[0]) else {
+                throw InputError(file: "stage_metrics", "item '\(item)' is not STAGE=METRIC for a reject input (\(stages.joined(separator: ", ")))")
+            }
+            map[parts[0]] = parts[1]
+        }
+        return map
     }
+}
+
+/// Reads the reject artifacts and the store and computes the scorecard (`kind: scorecard`).
+public struct ScorecardJob {
+    public var options: ScorecardOptions
+    /// Reject stage name and its artifact folder, in display order.
+    public var rejects: [(stage: String, directory: URL)]
+    public var store: String?
+
+    public init(_ options: ScorecardOptions, rejects: [(stage: String, directory: URL)], store: String?) {
+        self.options = options
+        self.rejects = rejects
+        self.store = store
+    }
+
+    // Shorthands for the options the code reads.
+    private var far: Double { options.far }
+    private var metric: String { options.metric }
+    private var method: String { options.method }
+    private var baseline: String { options.baseline }
+    private var covariateFile: String? { store == nil ? nil : options.covariateFile?.path }
+    private var covariate: String { options.covariate }
+    private var subset: String? { options.subset?.path }
+    private var correlated: String { options.correlated }
+    private var minTAR: Double { options.minTar }
+    private var minAUCRatio: Double { options.minAucRatio }
+    private var maxSpearman: Double { options.maxSpearman }
 
     public func build() throws -> Scorecard {
         var curves = try rejects.map { try curve(stage: $0.stage, directory: $0.directory) }
@@ -118,7 +158,7 @@ public struct ScorecardJob {
         guard let f = fars.firstIndex(where: { abs($0 - far) <= 1e-12 * max(1, far) }) else {
             throw InputError(file: path, "no FAR \(shortNumber(far)) (the stage has \(fars.map(shortNumber).joined(separator: ", ")))")
         }
-        let metric = stageMetrics[stage] ?? self.metric
+        let metric = try options.stageMetricMap(stages: rejects.map(\.stage))[stage] ?? self.metric
         guard let m = (root["metrics"] as? [String: Any])?[metric] as? [String: Any] else {
             throw InputError(file: path, "no metric '\(metric)' (the stage has \(((root["metrics"] as? [String: Any])?.keys.sorted() ?? []).joined(separator: ", ")))")
         }

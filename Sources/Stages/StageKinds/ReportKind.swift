@@ -1,22 +1,31 @@
+import ArgumentParser
+import Core
 import Foundation
+import Pipeline
+
+/// The options of `kind: report`.
+public struct ReportOptions: ParsableArguments, Sendable {
+    @Option(help: "The page title.")
+    public var title = "scaleface report"
+
+    public init() {}
+}
 
 /// `kind: report`: a static `index.html` over the artifacts of any other stages, given as
 /// inputs under any role names (their order in the file is the page's order).
 public enum ReportKind: StageKind {
+    public typealias Options = ReportOptions
     public static let kind = "report"
-    public static let version = 1
+    public static let version = 2
     public static let summary = "Static HTML report linking every figure and table of its inputs."
     public static let inputs: [InputSpec] = [InputSpec("*", accepts: ["*"], optional: true)]
-    public static let parameters: [ParameterSpec] = [
-        ParameterSpec("title", .string, default: .string("scaleface report"), help: "page title"),
-    ]
 
-    public static func run(_ context: StageContext) throws {
+    public static func run(_ options: ReportOptions, in context: StageContext) throws {
         let sections = try context.inputOrder.map { role -> ReportPage.Section in
             let dir = try context.input(role)
             let record = ArtifactRecord.load(dir.appendingPathComponent(ArtifactRecord.fileName))
             return ReportPage.Section(stage: record?.stage ?? role, kind: record?.kind ?? "?", directory: dir)
         }
-        try ReportPage(title: context.string("title"), sections: sections).write(to: context.output)
+        try ReportPage(title: options.title, sections: sections).write(to: context.output)
     }
 }

@@ -1,3 +1,4 @@
+import Core
 import Foundation
 
 /// Features in MagFace's text layout: `path f1 f2 ... fD` per line, separated by spaces,

@@ -1,49 +1,79 @@
+import ArgumentParser
+import Core
 import Foundation
+import Pipeline
 import Store
 
-/// `scaleface store import`: precomputed embeddings (and uncertainties, labels) into a store.
-public struct StoreImport {
-    /// One `--uncertainty NAME=FILE[:mode]` argument.
-    public struct UncertaintySource: Equatable {
-        public var name: String
-        public var file: String
-        public var mode: UncertaintyMode
+/// One `--uncertainty NAME=FILE[:mode]` value: a strategy read from an `.npy` file.
+public struct UncertaintySource: PathParameter, Equatable {
+    public var name: String
+    public var file: String
+    public var mode: UncertaintyMode
 
-        /// Parses `NAME=U.npy`, `NAME=U.npy:uncertainty` or `NAME=U.npy:confidence`. The
-        /// suffix is read as a mode only when it is one, so file names may contain ':'.
-        public init(argument: String) throws {
-            guard let eq = argument.firstIndex(of: "="), eq != argument.startIndex else {
-                throw InputError(file: argument, "expected NAME=FILE.npy[:uncertainty|:confidence]")
-            }
-            name = String(argument[..<eq])
-            var rest = String(argument[argument.index(after: eq)...])
-            mode = .uncertainty
-            if let colon = rest.lastIndex(of: ":"), let m = UncertaintyMode(rawValue: String(rest[rest.index(after: colon)...])) {
-                mode = m
-                rest = String(rest[..<colon])
-            }
-            guard !rest.isEmpty else { throw InputError(file: argument, "no file after '='") }
-            file = rest
+    /// Parses `NAME=U.npy`, `NAME=U.npy:uncertainty` or `NAME=U.npy:confidence`. The
+    /// suffix is read as a mode only when it is one, so file names may contain ':'.
+    public init?(argument: String) {
+        guard let eq = argument.firstIndex(of: "="), eq != argument.startIndex else { return nil }
+        name = String(argument[..<eq])
+        var rest = String(argument[argument.index(after: eq)...])
+        mode = .uncertainty
+        if let colon = rest.lastIndex(of: ":"), let m = UncertaintyMode(rawValue: String(rest[rest.index(after: colon)...])) {
+            mode = m
+            rest = String(rest[..<colon])
+        }
+        guard !rest.isEmpty else { return nil }
+        file = rest
+    }
+
+    public var path: String { file }
+    public var argument: String { "\(name)=\(file):\(mode.rawValue)" }
+    public func relocated(to path: String) -> UncertaintySource {
+        var u = self
+        u.file = path
+        return u
+    }
+    public static let isFolder = false
+}
+
+/// The options of `scaleface store import` and of `kind: import`.
+public struct StoreImportOptions: ParsableArguments, Sendable {
+    @Option(help: "Text file with one image key (dataset-relative path) per line.")
+    public var paths: InputFile?
+    @Option(help: ".npy array [N, D] of raw embeddings, rows in the order of the paths.")
+    public var embeddings: InputFile?
+    @Option(help: "MagFace-style text features instead of paths and embeddings: 'path f1 ... fD' per line.")
+    public var featuresTxt: InputFile?
+    @Option(help: "NAME=FILE.npy[:uncertainty|:confidence]; repeatable.")
+    public var uncertainty: [UncertaintySource] = []
+    @Option(help: ".npy array [N] of integer identity labels.")
+    public var labels: InputFile?
+    @Option(help: "Free text naming the model that made the embeddings.")
+    public var model = ""
+    @Option(help: "Preprocessing the embeddings were made with (e.g. mean_scale).")
+    public var preprocessing = ""
+
+    public init() {}
+
+    public func validate() throws {
+        if featuresTxt != nil && (paths != nil || embeddings != nil) {
+            throw ValidationError("give either text features or paths with embeddings, not both")
+        }
+        if featuresTxt == nil && (paths == nil || embeddings == nil) {
+            throw ValidationError("give paths and embeddings (or text features)")
         }
     }
+}
 
-    public enum Source {
-        case arrays(paths: String, embeddings: String)
-        case featureText(String)
-    }
-
+/// Precomputed embeddings (and uncertainties, labels) into a store (`scaleface store import`).
+public struct StoreImport {
+    public var options: StoreImportOptions
     public var output: String
-    public var source: Source
-    public var uncertainties: [UncertaintySource] = []
-    public var labels: String?
-    public var model: String = ""
-    public var preprocessing: String = ""
     /// Rows per committed batch.
     public var batchRows = 16_384
 
-    public init(output: String, source: Source) {
+    public init(_ options: StoreImportOptions, output: String) {
+        self.options = options
         self.output = output
-        self.source = source
     }
 
     /// Reads and checks every input first, then writes the store; on any error nothing is
@@ -52,8 +82,12 @@ public struct StoreImport {
         let paths: [String]
         let embeddings: [Float]
         let dimension: Int
-        switch source {
-        case .arrays(let pathsFile, let embeddingsFile):
+        let uncertainties = options.uncertainty, labels = options.labels?.path
+        let model = options.model, preprocessing = options.preprocessing
+        if let file = options.featuresTxt?.path {
+            let t = try FeatureText.read(file)
+            (paths, embeddings, dimension) = (t.paths, t.features, t.dimension)
+        } else if let pathsFile = options.paths?.path, let embeddingsFile = options.embeddings?.path {
             paths = try readPathList(pathsFile)
             let (e, shape) = try NpyFile.readFloats(embeddingsFile)
             guard shape.count == 2 else {
@@ -64,9 +98,8 @@ public struct StoreImport {
             }
             try requireFinite(e, rowWidth: shape[1], file: embeddingsFile)
             (embeddings, dimension) = (e, shape[1])
-        case .featureText(let file):
-            let t = try FeatureText.read(file)
-            (paths, embeddings, dimension) = (t.paths, t.features, t.dimension)
+        } else {
+            throw InputError(file: output, "no embeddings given (paths and embeddings, or text features)")
         }
         guard dimension > 0 else { throw InputError(file: output, "embeddings have dimension 0") }
 

@@ -1,3 +1,6 @@
+import Core
+import Training
+import Checkpoint
 import Backbone
 import Foundation
 import Store

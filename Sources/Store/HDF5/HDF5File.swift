@@ -1,3 +1,4 @@
+import Core
 import CHDF5
 import Foundation
 

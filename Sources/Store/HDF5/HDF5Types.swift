@@ -1,3 +1,4 @@
+import Core
 import CHDF5
 
 /// Element types the store reads and writes. `float16` is IEEE half precision, built the way

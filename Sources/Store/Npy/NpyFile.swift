@@ -1,3 +1,4 @@
+import Core
 import Foundation
 
 /// Reading and writing `.npy` arrays (C order, little-endian) without numpy.

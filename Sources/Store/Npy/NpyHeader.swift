@@ -1,3 +1,4 @@
+import Core
 import Foundation
 
 /// Element types of `.npy` files that scaleface reads or writes (little-endian only).
