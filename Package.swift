@@ -52,7 +52,7 @@ let package = Package(
                                .product(name: "Crypto", package: "swift-crypto")],
                 swiftSettings: fastMath),
         .executableTarget(name: "scaleface",
-                          dependencies: ["Core", "Stages", "Store", "Backbone", "Analysis", "Pipeline",
+                          dependencies: ["Core", "Stages", "Store", "Pipeline",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         .testTarget(name: "CoreTests", dependencies: ["Core"]),
@@ -61,7 +61,7 @@ let package = Package(
         .testTarget(name: "BackboneTests", dependencies: ["Backbone", "Checkpoint", "Training", "Core"], exclude: ["Fixtures"]),
         .testTarget(name: "StagesTests",
                     dependencies: ["Stages", "Store", "Analysis", "Core", "Imaging", "Figures", "Datasets", "Pipeline",
-                                   "Checkpoint", "Backbone", "Training",
+                                   "Checkpoint", "Backbone", "Training", "CCairo",
                                    .product(name: "Crypto", package: "swift-crypto")]),
     ],
     swiftLanguageModes: [.v5]

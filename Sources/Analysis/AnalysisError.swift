@@ -1,4 +1,3 @@
-import Core
 import Foundation
 
 /// Errors of the analysis math: every case names what was wrong and what was expected, in one

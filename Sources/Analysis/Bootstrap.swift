@@ -28,7 +28,7 @@ public func bootstrapIntervals(scores: [Float], pairUncertainty: [Float], labels
                                mode: UncertaintyMode, fars: [Double], portions: [Double],
                                replicates: Int, seed: UInt64, confidence: Double = 0.95,
                                rule: FARRule = .reference) throws -> BootstrapIntervals {
-    guard replicates > 0 else { throw AnalysisError.invalidArgument("--bootstrap needs at least 1 replicate") }
+    guard replicates > 0 else { throw AnalysisError.invalidArgument("the bootstrap needs at least 1 replicate") }
     guard subjects.count == scores.count else {
         throw AnalysisError.shapeMismatch("\(subjects.count) subjects for \(scores.count) pairs")
     }

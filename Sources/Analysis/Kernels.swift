@@ -54,18 +54,6 @@ public func normalizedRows(_ m: RowMatrix) -> RowMatrix {
     return RowMatrix(uncheckedValues: out, rows: m.rows, columns: d)
 }
 
-/// Runs `body(range)` over `0..<count` split into contiguous chunks on all cores.
-func parallelChunks(_ count: Int, minChunk: Int = 4096, _ body: (Range<Int>) -> Void) {
-    let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
-    let chunks = max(1, min(workers * 8, (count + minChunk - 1) / minChunk))
-    if chunks == 1 { body(0..<count); return }
-    let size = (count + chunks - 1) / chunks
-    DispatchQueue.concurrentPerform(iterations: chunks) { c in
-        let lo = c * size, hi = min(count, lo + size)
-        if lo < hi { body(lo..<hi) }
-    }
-}
-
 /// Fills a new array of `count` Floats in parallel; `body(range, base)` writes `base[i]` for
 /// `i` in `range`.
 func parallelFill(_ count: Int, _ body: (Range<Int>, UnsafeMutablePointer<Float>) -> Void) -> [Float] {

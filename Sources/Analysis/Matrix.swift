@@ -1,4 +1,3 @@
-import Core
 import Foundation
 
 /// A dense row-major matrix of `rows x columns` Float values: row `i` is

@@ -1,7 +1,7 @@
 import Core
 import Foundation
 
-/// The similarity that a `scale-*` / `pfe-*` score multiplies (REFERENCE section 4).
+/// The similarity that a `scale-*` / `pfe-*` score multiplies (docs/metrics.md, "Pair scores").
 public enum BaseSimilarity: String, Sendable, CaseIterable {
     case cosine
     case centeredCosine = "centered-cosine"
@@ -68,7 +68,7 @@ public enum PairDistance: Hashable, Sendable, CustomStringConvertible {
     }
 }
 
-/// The `uncertainty` part of a metric name (REFERENCE section 5). Larger value = the pair is
+/// The `uncertainty` part of a metric name (docs/metrics.md, "Pair uncertainties"). Larger value = the pair is
 /// less trustworthy in `uncertainty` mode, more in `confidence` mode.
 public enum PairUncertainty: String, Sendable, CaseIterable {
     /// `sum_k u1 + sum_k u2`: a sum despite the name (reference quirk, kept under its name).

@@ -1,7 +1,7 @@
 import Core
 import Foundation
 
-/// Computes pair scores (REFERENCE section 4) and pair uncertainties (section 5) for index
+/// Computes pair scores (docs/metrics.md, "Pair scores") and pair uncertainties ("Pair uncertainties") for index
 /// pairs into one embedding matrix, caching what several metrics share (normalised rows, the
 /// cosine of every pair, per-image reductions of the uncertainty). Results are one Float per
 /// pair; no per-pair copies of embeddings are made.
@@ -116,7 +116,7 @@ public final class PairScorer {
         case .biasedCosine:
             guard let b = bias else {
                 throw AnalysisError.invalidArgument(
-                    "biased-cosine needs the bias b from validation pairs (--val-pairs or --bias)")
+                    "biased-cosine needs the bias b (from validation pairs, or given)")
             }
             return (b, 1)
         }
@@ -267,10 +267,12 @@ func blockedPairDots(_ m: RowMatrix, _ pairs: PairIndex, blockBytes: Int = 1 << 
                 return [Float](unsafeUninitializedCapacity: n) { out, initialized in
                     let o = out.baseAddress!
                     grouped.withUnsafeBufferPointer { g in
-                        DispatchQueue.concurrentPerform(iterations: blocks) { b in
-                            for j in start[b]..<start[b + 1] {
-                                let i = Int(g[j])
-                                o[i] = dot(base + Int(lp[i]) * d, base + Int(rp[i]) * d, d)
+                        parallelRanges(blocks, threads: blocks) { bs in
+                            for b in bs {
+                                for j in start[b]..<start[b + 1] {
+                                    let i = Int(g[j])
+                                    o[i] = dot(base + Int(lp[i]) * d, base + Int(rp[i]) * d, d)
+                                }
                             }
                         }
                     }

@@ -1,4 +1,3 @@
-import Core
 import Foundation
 
 /// numpy's `linspace(start, stop, num)` (endpoint included), value for value: `i * step +

@@ -1,7 +1,6 @@
-import Core
 import Foundation
 
-/// One point of a ROC read at a requested false-accept rate (REFERENCE section 6).
+/// One point of a ROC read at a requested false-accept rate (docs/metrics.md, "TAR@FAR").
 /// Undefined values are NaN: `tar` when there is no positive pair, everything when there is
 /// no negative pair.
 public struct OperatingPoint: Equatable, Sendable {

@@ -1,4 +1,3 @@
-import Core
 import Foundation
 
 /// Maps a Float to a UInt32 whose unsigned order is the Float order (NaN excluded by the

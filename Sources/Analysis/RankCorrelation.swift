@@ -1,4 +1,3 @@
-import Core
 /// Spearman's rank correlation: Pearson's correlation of the two samples' ranks, tied values
 /// sharing their average rank (as `scipy.stats.spearmanr`). Returns nil when there are fewer
 /// than two values or either sample is constant (the correlation is undefined then).

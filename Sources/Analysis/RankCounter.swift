@@ -1,4 +1,3 @@
-import Core
 import Foundation
 
 /// A set of ranks `0..<capacity` supporting insert, "the j-th smallest member" and "how many

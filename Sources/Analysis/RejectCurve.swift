@@ -1,7 +1,7 @@
 import Core
 import Foundation
 
-/// The order in which pairs are kept (REFERENCE section 7): a stable ascending sort by pair
+/// The order in which pairs are kept (docs/metrics.md, "Reject curves"): a stable ascending sort by pair
 /// uncertainty; in `confidence` mode the exact reverse of that order, so among equal
 /// confidences the pair later in the table is kept first (as reversing numpy's argsort does).
 public func keepOrder(_ pairUncertainty: [Float], mode: UncertaintyMode) -> [Int32] {

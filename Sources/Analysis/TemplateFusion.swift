@@ -31,7 +31,7 @@ public struct TemplateMembers: Sendable, Equatable {
     public var count: Int { offsets.count - 1 }
 }
 
-/// A template fusion method under its reference name (REFERENCE section 8), plus
+/// A template fusion method under its reference name (docs/metrics.md, "Template fusion"), plus
 /// InsightFace's `media-mean`.
 public enum FusionMethod: Hashable, Sendable, CustomStringConvertible {
     case first, mean, statMean, pfe, min, statSoftmax, argmax, weighted, random, mediaMean

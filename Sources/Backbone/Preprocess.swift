@@ -1,5 +1,4 @@
-import Core
-/// Pixel standardisation applied to aligned 112 x 112 RGB crops (REFERENCE section 1).
+/// Pixel standardisation applied to aligned 112 x 112 RGB crops (docs/backbone.md, "Inference").
 public enum Preprocess: String, CaseIterable, Sendable {
     /// ArcFace, ScaleFace, PFE: `(p - 127.5) / 128`.
     case meanScale = "mean_scale"

@@ -1,4 +1,3 @@
-import Core
 import Foundation
 
 /// Reads a PyTorch `.pth` (zip container + `data.pkl` + raw storages under `data/`) through

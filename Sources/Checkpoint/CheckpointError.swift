@@ -1,4 +1,3 @@
-import Core
 /// A checkpoint or weights file that cannot be used; the message names the file and what
 /// was expected, on one line.
 public struct CheckpointError: Error, CustomStringConvertible, Equatable {

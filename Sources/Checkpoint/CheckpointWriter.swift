@@ -1,4 +1,3 @@
-import Core
 import Foundation
 
 /// A value in a checkpoint to be written: tensors, and dicts of them (a state dict is an

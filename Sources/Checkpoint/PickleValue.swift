@@ -1,4 +1,3 @@
-import Core
 /// The values a restricted unpickler can produce. Lists and dicts are reference types so that
 /// memo entries and later APPENDS/SETITEMS see the same object, as in Python.
 indirect enum PickleValue {

@@ -1,4 +1,3 @@
-import Core
 /// Emits the pickle (protocol 2) opcodes `torch.save` uses for state dicts: dicts,
 /// OrderedDicts, strings, small tuples of ints, and tensors rebuilt by
 /// `torch._utils._rebuild_tensor_v2` from persistent-id storages. No memo is written (a

@@ -1,4 +1,3 @@
-import Core
 import Foundation
 
 /// Interprets the subset of the pickle protocol (2 to 5) that `torch.save` uses for state

@@ -1,4 +1,3 @@
-import Core
 /// A dense float32 tensor: `shape` plus contiguous row-major (C order) `values`.
 public struct Tensor: Sendable, Equatable {
     public var shape: [Int]

@@ -1,4 +1,3 @@
-import Core
 import Foundation
 
 /// Read-only view of a zip archive as PyTorch writes it: entries STORED (uncompressed),

@@ -7,6 +7,11 @@ import Foundation
 public func readTextLines(_ path: String) throws -> [(number: Int, text: Substring)] {
     guard FileManager.default.fileExists(atPath: path) else { throw InputError(file: path, "no such file") }
     guard let data = FileManager.default.contents(atPath: path) else { throw InputError(file: path, "cannot read the file") }
+    return try textLines(data, file: path)
+}
+
+/// The lines of text already in memory, as `readTextLines` gives them; `file` names it in errors.
+public func textLines(_ data: Data, file path: String) throws -> [(number: Int, text: Substring)] {
     var lines: [(Int, Substring)] = []
     var number = 0
     try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in

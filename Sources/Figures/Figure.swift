@@ -1,4 +1,3 @@
-import Core
 import Imaging
 /// Something that draws itself into a PNG or SVG file: `LineChart`, `Histogram`, `ImageGrid`.
 /// Lets a report hold a list of figures of different kinds and write them all alike.

@@ -1,4 +1,3 @@
-import Core
 import CCairo
 
 /// Drawing helpers over one cairo context, in logical pixels (the context is pre-scaled).

@@ -1,4 +1,3 @@
-import Core
 /// A figure that cannot be drawn or written; `description` is one line naming the file.
 public struct FigureError: Error, CustomStringConvertible, Equatable, Sendable {
     public enum Problem: Equatable, Sendable {

@@ -1,4 +1,3 @@
-import Core
 /// An sRGB colour with components in 0...1.
 public struct RGBColor: Equatable, Sendable {
     public var red: Double

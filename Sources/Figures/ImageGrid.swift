@@ -1,4 +1,3 @@
-import Core
 import Imaging
 import CCairo
 import Foundation

@@ -1,4 +1,3 @@
-import Core
 import CCairo
 
 /// Where a chart's legend goes. `.best` picks the inside corner covering the fewest drawn

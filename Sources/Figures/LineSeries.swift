@@ -1,4 +1,3 @@
-import Core
 import CCairo
 
 /// How a series' line is stroked.

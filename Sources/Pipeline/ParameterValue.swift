@@ -1,4 +1,3 @@
-import Core
 import Foundation
 
 /// A stage parameter as written in a pipeline file: scalars and lists of scalars.

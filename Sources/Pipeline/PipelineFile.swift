@@ -72,7 +72,7 @@ public struct PipelineFile {
         }
         for (k, v) in overrides {
             guard variables[k] != nil else {
-                throw InputError(file: path, "--set \(k): no such variable (the file declares: \(variables.keys.sorted().joined(separator: ", ")))")
+                throw InputError(file: path, "variable \(k): no such variable (the file declares: \(variables.keys.sorted().joined(separator: ", ")))")
             }
             variables[k] = v
         }

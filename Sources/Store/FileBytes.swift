@@ -1,4 +1,3 @@
-import Core
 import Foundation
 
 /// Reads a whole file, or fails naming it.

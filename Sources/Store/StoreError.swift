@@ -1,4 +1,3 @@
-import Core
 import Foundation
 
 /// Errors from reading or writing stores and arrays. Each names the file and, where there

@@ -1,4 +1,3 @@
-import Core
 import Backbone
 /// The ArcFace family of losses against class centres, as the reference's `ArcFace` and
 /// `ArcFaceScale` modules followed by softmax cross-entropy (mean over the batch):

@@ -1,10 +1,9 @@
-import Core
 import Backbone
 /// BatchNorm1d over `x[N, C]` (row-major) with PyTorch's semantics: training mode normalises
 /// with the batch mean and biased variance and updates the running statistics with momentum
 /// 0.1 and the unbiased variance; eval mode uses the running statistics. eps = 1e-5.
 /// `weight`/`bias` are nil when `affine=False`; `weightTrainable` is false for the iResNet
-/// `features` layer, whose weight is fixed to 1 (REFERENCE section 2).
+/// `features` layer, whose weight is fixed to 1 (docs/backbone.md).
 public struct BatchNormLayer<T: TrainingScalar>: Sendable {
     public let channels: Int
     public var weight: [T]?

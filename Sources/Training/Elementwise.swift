@@ -1,4 +1,3 @@
-import Core
 import Backbone
 /// Elementwise and row-wise maps of the heads with their derivatives. Arrays are row-major
 /// `[N, D]`; every backward takes the forward input (or output, where cheaper) and `dy`.

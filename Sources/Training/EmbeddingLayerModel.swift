@@ -1,7 +1,7 @@
 import Core
 import Checkpoint
 import Backbone
-/// The iResNet embedding layer on top of a frozen trunk (REFERENCE section 2): `fc`
+/// The iResNet embedding layer on top of a frozen trunk (docs/backbone.md): `fc`
 /// (Linear F -> D with bias) -> `features` (BatchNorm1d(D) whose weight is fixed to 1 and
 /// whose bias is trained). Dropout before `fc` is the identity (p = 0, as at test time).
 /// Inputs bottleneck features `[N, F]`, outputs the embedding `feature` `[N, D]`, row-major.

@@ -1,4 +1,3 @@
-import Core
 import Backbone
 /// The PFE training losses of the reference (seed `MLSLoss`, `ProbConstraintLoss`).
 ///

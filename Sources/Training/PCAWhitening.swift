@@ -1,4 +1,3 @@
-import Core
 import COpenBLAS
 import Foundation
 

@@ -1,7 +1,7 @@
 import Core
 import Checkpoint
 import Backbone
-/// The trainable PFE head (REFERENCE section 3, seed `PFEHead`): `x / ||x||` -> `fc1`
+/// The trainable PFE head (docs/backbone.md, "Networks": `PFEHead`): `x / ||x||` -> `fc1`
 /// (Linear with bias) -> `bn1` (BatchNorm1d, affine) -> ReLU -> `fc2` (Linear with bias) ->
 /// `bn2` (BatchNorm1d, affine=False) -> `gamma * x + beta` -> `log(1e-6 + exp(x))` =
 /// `log sigma^2`. Inputs `[N, F]`, outputs `[N, out]`, row-major. gamma starts at 1e-4 and

@@ -1,4 +1,3 @@
-import Core
 import Backbone
 /// Stochastic gradient descent with momentum and weight decay, PyTorch's `torch.optim.SGD`
 /// (no dampening, no Nesterov): `d = grad + wd * p`; `buf = momentum * buf + d` (`buf = d`

@@ -1,7 +1,7 @@
 import Core
 import Checkpoint
 import Backbone
-/// The trainable ScaleFace scale predictor (REFERENCE section 3, `MLPHead`): for every
+/// The trainable ScaleFace scale predictor (docs/backbone.md, "Networks": `MLPHead`): for every
 /// hidden width `Linear(no bias) -> BatchNorm1d(affine=False) -> ReLU` (no batch norm when
 /// `batchNorm` is false), then `Linear(no bias)` and the output activation. Inputs are
 /// bottleneck features `[N, F]`, outputs scales `[N, out]`, row-major.

@@ -1,6 +1,4 @@
-import Core
 import ArgumentParser
-import Backbone
 import Foundation
 import Stages
 

@@ -1,4 +1,3 @@
-import Core
 import Pipeline
 import ArgumentParser
 import Foundation

@@ -1,4 +1,3 @@
-import Core
 import ArgumentParser
 import Foundation
 import Stages

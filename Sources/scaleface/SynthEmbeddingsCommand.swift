@@ -1,5 +1,3 @@
-import Core
-import Datasets
 import ArgumentParser
 import Stages
 

@@ -1,7 +1,4 @@
-import Core
-import Training
 import ArgumentParser
-import Backbone
 import Foundation
 import Stages
 

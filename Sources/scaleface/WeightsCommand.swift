@@ -1,7 +1,4 @@
-import Core
-import Checkpoint
 import ArgumentParser
-import Backbone
 import Foundation
 import Stages
 
@@ -31,9 +28,8 @@ struct WeightsConvertCommand: ParsableCommand {
     @Option(help: "Weights file to write (.h5).") var out: String
 
     func run() throws {
-        let weights = try WeightsFile.load(path: checkpoint)
-        try WeightsFile.write(weights, to: out, source: URL(fileURLWithPath: checkpoint).lastPathComponent)
-        print("wrote \(weights.names.count) tensors to \(out)")
+        let n = try WeightsConvertJob.run(checkpoint: checkpoint, out: out)
+        print("wrote \(n) tensors to \(out)")
     }
 }
 

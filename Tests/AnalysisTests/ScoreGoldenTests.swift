@@ -83,7 +83,7 @@ final class ScoreGoldenTests: XCTestCase {
     func testBiasedCosineWithoutBiasIsAClearError() throws {
         let c = try Fixture.load("scores.json")["cases"].array[0]
         XCTAssertThrowsError(try scorer(c).scores(.biasedCosine)) { error in
-            XCTAssertTrue("\(error)".contains("--val-pairs"), "\(error)")
+            XCTAssertTrue("\(error)".contains("the bias b (from validation pairs"), "\(error)")
         }
     }
 }

@@ -80,7 +80,7 @@ final class EmbedTests: XCTestCase {
         }
     }
 
-    /// A larger image is center-cropped (REFERENCE section 1): a 44 x 44 frame around a fixture
+    /// A larger image is center-cropped (docs/images.md): a 44 x 44 frame around a fixture
     /// face embeds exactly like the 40 x 40 face.
     func testLargerImagesAreCenterCropped() throws {
         let dir = try TestSupport.scratchDirectory(self)

@@ -20,11 +20,11 @@ final class SynthCommandTests: XCTestCase {
         let bad = try TestSupport.scaleface(["synth", "--out", scratch.appendingPathComponent("x").path,
                                              "--identities", "1", "--images-per-identity", "2"])
         XCTAssertNotEqual(bad.status, 0)
-        XCTAssertTrue(bad.stderr.contains("--identities must be at least 2"), bad.stderr)
+        XCTAssertTrue(bad.stderr.contains("the number of identities must be at least 2"), bad.stderr)
         let small = try TestSupport.scaleface(["synth", "--out", scratch.appendingPathComponent("y").path,
                                                "--identities", "3", "--images-per-identity", "2", "--raw-size", "100", "--size", "112"])
         XCTAssertNotEqual(small.status, 0)
-        XCTAssertTrue(small.stderr.contains("--raw-size must be within --size...2048"), small.stderr)
+        XCTAssertTrue(small.stderr.contains("the raw picture size must be within the crop size...2048"), small.stderr)
         // An existing empty directory (as a pipeline stage's output folder) is filled in place.
         let empty = scratch.appendingPathComponent("empty")
         try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: false)

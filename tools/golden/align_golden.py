@@ -3,7 +3,7 @@
 from 5-point landmark sets onto both templates, and bilinear warps of a small random image.
 
 The expected values come from the numpy implementation below, written from the definitions
-in REFERENCE section 1 and docs/alignment.md, not from any library:
+in docs/alignment.md, not from any library:
   - similarity: Umeyama (1991) least squares without reflection, by SVD of the 2x2
     cross-covariance (the Swift code uses the equivalent closed form, so the two are
     independent derivations);

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Golden fixtures for Tests/AnalysisTests, written from /work/shared/REFERENCE.md sections 4-8
+"""Golden fixtures for Tests/AnalysisTests, written from docs/metrics.md
 with plain numpy (no code of the Swift implementation is used).
 
 Run:  $(tools/pyenv.sh numpy) tools/golden/analysis_golden.py

@@ -8,7 +8,7 @@ The directory holds `scale.pth` and `pfe.pth` (train-head output), `bottleneck.n
 inputs) and `<kind>_expected.npy` (the trainer's eval-mode outputs: the scale, and
 log sigma^2). Each checkpoint is read with `torch.load(weights_only=True)`, its state dicts are
 loaded with `strict=True` into the reference modules (tools/parity/reference_models.py, written
-from REFERENCE.md), which run in eval mode; the outputs must agree within 1e-5 relative.
+from docs/backbone.md), which run in eval mode; the outputs must agree within 1e-5 relative.
 Prints one line per head and exits non-zero on any mismatch.
 """
 import os

@@ -1,4 +1,4 @@
-"""PyTorch modules written from docs REFERENCE.md sections 2-3, with the reference's state-dict
+"""PyTorch modules written from docs/backbone.md, with the reference's state-dict
 key names. Used only to produce parity fixtures and by `make parity`; never needed at run time."""
 import torch
 import torch.nn as nn
@@ -141,6 +141,6 @@ def randomise(module, generator, gain=1.0):
 
 
 def preprocess(images_u8, kind="mean_scale"):
-    """[N, H, W, 3] uint8 -> [N, 3, H, W] float32 (REFERENCE section 1)."""
+    """[N, H, W, 3] uint8 -> [N, 3, H, W] float32 (docs/backbone.md, "Inference")."""
     x = torch.from_numpy(images_u8).float().permute(0, 3, 1, 2).contiguous()
     return (x - 127.5) / 128.0 if kind == "mean_scale" else x / 255.0

@@ -1,8 +1,7 @@
-import Core
 import Checkpoint
 import Foundation
 
-/// The ScaleFace scale predictor (REFERENCE section 3): `Linear(no bias) -> BatchNorm1d(affine
+/// The ScaleFace scale predictor (docs/backbone.md, "Networks"): `Linear(no bias) -> BatchNorm1d(affine
 /// False) -> ReLU` repeated, a final `Linear(no bias)`, then the activation. State-dict keys are
 /// those of the reference's `nn.Sequential` named `mlp` (`mlp.0.weight`, `mlp.1.running_mean`,
 /// ...); depth and batch norm are read from the keys, activation and coefficient are not stored

@@ -1,8 +1,7 @@
-import Core
 import Checkpoint
 import Foundation
 
-/// The PFE uncertainty head in the reference's two forms (REFERENCE section 3), returning
+/// The PFE uncertainty head in the reference's two forms (docs/backbone.md, "Networks"), returning
 /// `log sigma^2` per dimension:
 /// - `PFEHead` (keys `fc1.weight`, `fc1.bias`, ...): `x / ||x||` -> Linear -> BN -> ReLU ->
 ///   Linear -> BN(affine False) -> `gamma * x + beta` -> `log(1e-6 + exp(x))`.

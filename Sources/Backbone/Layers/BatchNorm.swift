@@ -1,4 +1,3 @@
-import Core
 /// Inference-mode batch normalisation reduced to a per-channel affine map
 /// `y = x * scale + shift`, with `scale = weight / sqrt(var + eps)` and
 /// `shift = bias - mean * scale` (weight 1, bias 0 when `affine=False`).

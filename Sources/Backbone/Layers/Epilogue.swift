@@ -1,4 +1,3 @@
-import Core
 /// What follows a convolution's `+ bias`, applied while its output is written: nothing,
 /// PReLU with per-channel slopes, or the residual add (`residual` has the output's CNHW layout).
 enum Epilogue {

@@ -1,4 +1,3 @@
-import Core
 import COpenBLAS
 
 /// `y[N, out] = x[N, in] * W^T + b`, with `weight` in PyTorch's `[out, in]` order and any

@@ -1,4 +1,3 @@
-import Core
 import COpenBLAS
 
 /// Thread budget shared by OpenBLAS and our own loops. Both never run at the same time (our

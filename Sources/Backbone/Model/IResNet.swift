@@ -2,7 +2,7 @@ import Core
 import Checkpoint
 import Dispatch
 
-/// iResNet inference (REFERENCE section 2) on channel-major batches, see `Convolution`.
+/// iResNet inference (docs/backbone.md) on channel-major batches, see `Convolution`.
 /// BatchNorms after convolutions are folded at load time; the BatchNorm that opens each block
 /// is applied while gathering the first convolution's input; PReLU and the residual add run
 /// as per-channel epilogues after each sgemm.
@@ -137,7 +137,8 @@ public struct IResNet: Sendable {
         let results = UnsafeMutableBufferPointer<BackboneOutput?>.allocate(capacity: parts)
         results.initialize(repeating: nil)
         defer { results.deallocate() }
-        DispatchQueue.concurrentPerform(iterations: parts) { p in
+        parallelRanges(parts, threads: parts) { ps in
+            let p = ps.lowerBound
             let lo = batch * p / parts, hi = batch * (p + 1) / parts
             results[p] = forwardPart(Array(input[(lo * per)..<(hi * per)]), batch: hi - lo, workspace: subs[p], threads: 1)
         }

@@ -1,6 +1,5 @@
-import Core
 import Checkpoint
-/// The iResNet family (REFERENCE section 2). `widths` and `inputSize` default to the real
+/// The iResNet family (docs/backbone.md). `widths` and `inputSize` default to the real
 /// networks; the parity fixtures use narrower widths and smaller inputs of the same topology.
 public struct IResNetConfig: Sendable, Equatable {
     public var blocks: [Int]

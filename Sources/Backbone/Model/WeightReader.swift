@@ -1,4 +1,3 @@
-import Core
 import Checkpoint
 /// Takes tensors out of a `WeightSet` by name and shape, collecting every problem (missing,
 /// mis-shaped, unexpected keys) so that one error names them all.

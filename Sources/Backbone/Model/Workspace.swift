@@ -1,4 +1,3 @@
-import Core
 /// Scratch memory reused across batches: four activation buffers and the im2col buffer.
 /// One workspace per concurrent forward pass; it grows to the largest batch seen.
 public final class Workspace: @unchecked Sendable {

@@ -86,29 +86,20 @@ struct FieldScanner {
             bounds.append(n)
             let chunks = bounds.count - 1
             // first line number of every chunk
-            var newlines = [Int](repeating: 0, count: chunks)
-            DispatchQueue.concurrentPerform(iterations: chunks) { c in
+            let newlines = try parallelMap(chunks) { c -> Int in
                 var k = 0
                 for j in bounds[c]..<bounds[c + 1] where buf[j] == 10 { k += 1 }
-                newlines[c] = k
+                return k
             }
             var firstNumber = [1]
             for c in 0..<(chunks - 1) { firstNumber.append(firstNumber[c] + newlines[c]) }
-            var states = (0..<chunks).map(makeState)
-            var errors = [Error?](repeating: nil, count: chunks)
-            states.withUnsafeMutableBufferPointer { st in
-                errors.withUnsafeMutableBufferPointer { er in
-                    DispatchQueue.concurrentPerform(iterations: chunks) { c in
-                        do {
-                            try scan(buf, bounds[c]..<bounds[c + 1], firstNumber: firstNumber[c], separator: separator) {
-                                try body(&st[c], $0)
-                            }
-                        } catch { er[c] = error }
-                    }
+            return try parallelMap(chunks) { c -> State in
+                var state = makeState(c)
+                try scan(buf, bounds[c]..<bounds[c + 1], firstNumber: firstNumber[c], separator: separator) {
+                    try body(&state, $0)
                 }
+                return state
             }
-            if let e = errors.compactMap({ $0 }).first { throw e }
-            return states
         }
     }
 

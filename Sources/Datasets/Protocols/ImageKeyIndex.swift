@@ -1,4 +1,3 @@
-import Core
 import Foundation
 
 /// Finds a protocol's image key among the store's paths. Tried in order: the exact path; the

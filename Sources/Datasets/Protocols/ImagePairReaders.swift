@@ -2,7 +2,7 @@ import Core
 import Analysis
 import Foundation
 
-/// Image pair lists (REFERENCE section 9) as rows of a store.
+/// Image pair lists (docs/protocols.md) as rows of a store.
 public enum ImagePairFormat: String, CaseIterable, Sendable {
     /// `left_path,right_path,label` per line, label 0 or 1; a first line `left,right,label` is a header.
     case csv

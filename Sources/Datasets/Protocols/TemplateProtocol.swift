@@ -2,7 +2,7 @@ import Core
 import Analysis
 import Foundation
 
-/// The three IJB-C protocol layouts (REFERENCE section 8).
+/// The three IJB-C protocol layouts (docs/protocols.md).
 public enum TemplateProtocolFormat: String, CaseIterable, Sendable {
     /// The reference's own split: enroll_templates.csv, verif_templates.csv, cropped_matches.csv.
     case reference

@@ -55,11 +55,11 @@ public struct SyntheticFaces: Sendable {
     /// Checks the parameters; the message says what is expected.
     public func validate() throws {
         func fail(_ m: String) -> Error { SyntheticFacesError.invalidParameter(m) }
-        guard identities >= 2 else { throw fail("--identities must be at least 2 (got \(identities))") }
-        guard imagesPerIdentity >= 2 else { throw fail("--images-per-identity must be at least 2 (got \(imagesPerIdentity))") }
-        guard imagesPerIdentity <= 9999 else { throw fail("--images-per-identity must be at most 9999 (file numbers have 4 digits)") }
-        guard size >= 32 && size <= 1024 else { throw fail("--size must be within 32...1024 (got \(size))") }
-        guard rawSize >= size && rawSize <= 2048 else { throw fail("--raw-size must be within --size...2048 (got \(rawSize))") }
+        guard identities >= 2 else { throw fail("the number of identities must be at least 2 (got \(identities))") }
+        guard imagesPerIdentity >= 2 else { throw fail("images per identity must be at least 2 (got \(imagesPerIdentity))") }
+        guard imagesPerIdentity <= 9999 else { throw fail("images per identity must be at most 9999 (file numbers have 4 digits)") }
+        guard size >= 32 && size <= 1024 else { throw fail("the crop size must be within 32...1024 (got \(size))") }
+        guard rawSize >= size && rawSize <= 2048 else { throw fail("the raw picture size must be within the crop size...2048 (got \(rawSize))") }
         guard (0...1).contains(cleanFraction) else { throw fail("clean fraction must be within 0...1") }
         guard testFraction > 0 && testFraction <= 1 else { throw fail("test fraction must be within (0, 1]") }
         guard impostorsPerGenuine >= 1 else { throw fail("impostors per genuine pair must be at least 1") }
@@ -177,50 +177,22 @@ public struct SyntheticFaces: Sendable {
             }
         }
         let total = identities * imagesPerIdentity
-        let box = PictureBox(count: total)
         let aligner = Aligner(template: .arcface, width: size, height: size)
-        let chunk = 8
-        DispatchQueue.concurrentPerform(iterations: (total + chunk - 1) / chunk) { c in
-            for n in (c * chunk)..<min(total, (c + 1) * chunk) {
-                if box.failed { return }
-                do {
-                    let (image, picture) = try render(identity: n / imagesPerIdentity, index: n % imagesPerIdentity)
-                    try FacePNG.write(image, to: file("images/" + picture.path))
-                    if writeAligned {
-                        try FacePNG.write(try aligner.align(image, landmarks: picture.landmarks), to: file("aligned/" + picture.path))
-                    }
-                    box.store(picture, at: n, progress: progress, total: total)
-                } catch {
-                    box.fail(error)
-                }
+        let lock = NSLock()
+        var done = 0
+        let pictures = try parallelMap(total) { n -> Picture in
+            let (image, picture) = try render(identity: n / imagesPerIdentity, index: n % imagesPerIdentity)
+            try image.encodePNG(to: file("images/" + picture.path), fast: true)
+            if writeAligned {
+                try aligner.align(image, landmarks: picture.landmarks).encodePNG(to: file("aligned/" + picture.path), fast: true)
             }
+            lock.withLock {
+                done += 1
+                progress?(done, total)
+            }
+            return picture
         }
-        if let error = box.error { throw error }
-        let pictures = box.pictures.map { $0! }
         return try SyntheticFacesFiles(faces: self, pictures: pictures, testIdentities: testIdentities()).write(into: root)
-    }
-}
-
-/// Results of parallel workers, each writing its own slot.
-private final class PictureBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private(set) var pictures: [SyntheticFaces.Picture?]
-    private(set) var error: Error?
-    private var done = 0
-    var failed: Bool { lock.lock(); defer { lock.unlock() }; return error != nil }
-
-    init(count: Int) { pictures = Array(repeating: nil, count: count) }
-
-    func store(_ p: SyntheticFaces.Picture, at i: Int, progress: ((Int, Int) -> Void)?, total: Int) {
-        lock.lock(); defer { lock.unlock() }
-        pictures[i] = p
-        done += 1
-        progress?(done, total)
-    }
-
-    func fail(_ e: Error) {
-        lock.lock(); defer { lock.unlock() }
-        if error == nil { error = e }
     }
 }
 

@@ -1,4 +1,3 @@
-import Core
 /// A 2-D affine map `p -> A p + t` stored as the 2 x 3 matrix
 /// `[[m00, m01, m02], [m10, m11, m12]]` (row-major, the layout of OpenCV's warp matrices and of
 /// the first two rows of skimage's `params`). Points are (x, y) = (column, row).

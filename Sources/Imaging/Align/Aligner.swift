@@ -1,5 +1,4 @@
-import Core
-/// Five-point face alignment (REFERENCE section 1): a least-squares similarity from the
+/// Five-point face alignment (docs/alignment.md): a least-squares similarity from the
 /// landmarks to a template, then an affine warp with bilinear sampling.
 public struct Aligner: Sendable {
     public var template: AlignmentTemplate

@@ -1,6 +1,5 @@
-import Core
 /// Where the five landmarks (left eye, right eye, nose tip, left and right mouth corners, in
-/// image left-to-right order) should land in an aligned crop (REFERENCE section 1).
+/// image left-to-right order) should land in an aligned crop (docs/alignment.md).
 public enum AlignmentTemplate: String, CaseIterable, Sendable {
     /// InsightFace / ArcFace: fixed pixel positions for a 112 x 112 crop; for another crop
     /// size they are scaled by `size / 112` (as InsightFace's `estimate_norm` does for 128).

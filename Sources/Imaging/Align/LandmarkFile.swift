@@ -15,7 +15,7 @@ public struct LandmarkRecord: Equatable, Sendable {
     }
 }
 
-/// The InsightFace landmark layout (REFERENCE section 1, e.g. IJB-C's
+/// The InsightFace landmark layout (docs/alignment.md, "Landmark files"; e.g. IJB-C's
 /// `ijbc_name_5pts_score.txt`): per line `image_name x1 y1 x2 y2 x3 y3 x4 y4 x5 y5 detector_score`,
 /// fields separated by spaces or tabs. Blank lines are skipped; an image named twice is an error.
 public struct LandmarkFile: Sendable {
@@ -54,11 +54,8 @@ public struct LandmarkFile: Sendable {
     public static func parse(_ text: String, file: String) throws -> LandmarkFile {
         var records: [LandmarkRecord] = []
         var firstLine: [String: Int] = [:]
-        var lineNumber = 0
-        for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
-            lineNumber += 1
-            let fields = rawLine.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" })
-            if fields.isEmpty { continue }
+        for (lineNumber, line) in try textLines(Data(text.utf8), file: file) {
+            let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
             guard fields.count == 12 else {
                 throw InputError(file: file, line: lineNumber,
                                  "expected 12 fields 'image_name x1 y1 x2 y2 x3 y3 x4 y4 x5 y5 detector_score', found \(fields.count)")

@@ -1,4 +1,3 @@
-import Core
 import Foundation
 
 /// A similarity of the plane without reflection: `p -> s R(theta) p + t`, stored as

@@ -1,4 +1,3 @@
-import Core
 /// A failure to decode, encode or build an image; `description` is one line naming the file.
 public struct ImageError: Error, CustomStringConvertible, Equatable, Sendable {
     public enum Problem: Equatable, Sendable {

@@ -1,4 +1,3 @@
-import Core
 import CJPEG
 
 /// JPEG decoding through the TurboJPEG API (libjpeg-turbo), which returns error codes

@@ -112,13 +112,16 @@ enum PNGCodec {
     }
 
     /// Writes an 8-bit RGB PNG (no gamma-changing chunks beyond libpng's sRGB default).
-    static func encode(_ rgb: RGBImage, to path: String) throws {
+    /// `fast`: libpng's `PNG_IMAGE_FLAG_FAST` (no row filters, light zlib compression), about
+    /// 3x faster and still lossless, for generated datasets.
+    static func encode(_ rgb: RGBImage, to path: String, fast: Bool = false) throws {
         let failure = writeAtomically(to: path, reportingFailure: { tmp in
             var image = png_image()
             image.version = UInt32(PNG_IMAGE_VERSION)
             image.width = UInt32(rgb.width)
             image.height = UInt32(rgb.height)
             image.format = UInt32(PNG_FORMAT_FLAG_COLOR)
+            if fast { image.flags = UInt32(PNG_IMAGE_FLAG_FAST) }
             let ok = rgb.pixels.withUnsafeBytes {
                 png_image_write_to_file(&image, tmp, 0, $0.baseAddress, Int32(rgb.width * 3), nil)
             }

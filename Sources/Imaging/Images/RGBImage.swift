@@ -1,4 +1,3 @@
-import Core
 /// An 8-bit RGB image. Layout: `pixels[(y * width + x) * 3 + c]`, rows top to bottom,
 /// channels R, G, B interleaved, no row padding.
 public struct RGBImage: Equatable, Sendable {

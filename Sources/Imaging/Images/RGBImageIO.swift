@@ -1,4 +1,3 @@
-import Core
 import Foundation
 
 extension RGBImage {
@@ -22,9 +21,10 @@ extension RGBImage {
         }
     }
 
-    /// Writes the image as an 8-bit RGB PNG under a temporary sibling name, then renames it.
-    public func encodePNG(to path: String) throws {
-        try PNGCodec.encode(self, to: path)
+    /// Writes the image as an 8-bit RGB PNG under a temporary sibling name, then renames it;
+    /// `fast` trades compression for speed (generated datasets).
+    public func encodePNG(to path: String, fast: Bool = false) throws {
+        try PNGCodec.encode(self, to: path, fast: fast)
     }
 
     /// The centre `width` x `height` region, placed as torchvision's `CenterCrop` places it:

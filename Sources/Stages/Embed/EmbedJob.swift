@@ -226,20 +226,16 @@ public struct EmbedJob {
 
     /// The images that cannot be decoded, aligned or cropped, with the reason; checked on all cores.
     private func badImages(_ paths: [String], size: Int, aligner: LandmarkAligner?) -> [String: String] {
-        let lock = NSLock()
-        var bad: [String: String] = [:]
-        let chunk = 256
-        DispatchQueue.concurrentPerform(iterations: (paths.count + chunk - 1) / chunk) { c in
-            for p in paths[(c * chunk)..<min(paths.count, (c + 1) * chunk)] {
-                do {
-                    _ = try decode([p][...], size: size, aligner: aligner)
-                } catch {
-                    lock.lock()
-                    bad[p] = "\(error)".replacingOccurrences(of: "\n", with: " ")
-                    lock.unlock()
-                }
+        let reasons = (try? parallelMap(paths.count) { i -> String? in
+            do {
+                _ = try decode(paths[i...i], size: size, aligner: aligner)
+                return nil
+            } catch {
+                return "\(error)".replacingOccurrences(of: "\n", with: " ")
             }
-        }
+        }) ?? []
+        var bad: [String: String] = [:]
+        for (p, r) in zip(paths, reasons) where r != nil { bad[p] = r }
         return bad
     }
 

@@ -3,7 +3,7 @@ import Datasets
 import Analysis
 import Foundation
 
-/// Template verification and template reject verification (REFERENCE section 8).
+/// Template verification and template reject verification (docs/metrics.md, "Template fusion").
 public struct FusionEvaluationOptions: Sendable {
     public var verification: [FusionMetric]
     public var reject: [FusionMetric]
@@ -83,20 +83,15 @@ public func evaluateTemplates(fused: [FusionMethod: FusedTemplates], pairs: Pair
         }
     }
     let verificationScorers = try options.verification.map { try scorer($0.fusion) }
-    var points = [Result<[OperatingPoint], Error>?](repeating: nil, count: options.verification.count)
-    let lock = NSLock()
-    DispatchQueue.concurrentPerform(iterations: options.verification.count) { i in
+    let points = try parallelMap(options.verification.count) { i -> [OperatingPoint] in
         let m = options.verification[i]
-        let r = Result {
-            try withMetric(m.description) {
-                try ranks.ranks(verificationScorers[i], m.distance, name: m.description)
-                    .operatingPoints(fars: options.curve.fars, rule: options.curve.farRule)
-            }
+        return try withMetric(m.description) {
+            try ranks.ranks(verificationScorers[i], m.distance, name: m.description)
+                .operatingPoints(fars: options.curve.fars, rule: options.curve.farRule)
         }
-        lock.lock(); points[i] = r; lock.unlock()
     }
     for (m, p) in zip(options.verification, points) {
-        results.verification.append(.init(name: m.description, points: try p!.get()))
+        results.verification.append(.init(name: m.description, points: p))
     }
     log("template verification: \(options.verification.map(\.description).joined(separator: ", "))")
     return results

@@ -27,7 +27,7 @@ public struct CurveOptions: Sendable {
 
     func resolvedMode(stored: UncertaintyMode?) throws -> UncertaintyMode {
         guard let m = mode ?? stored else {
-            throw AnalysisError.invalidArgument("no strategy gives the uncertainty mode: pass --mode uncertainty|confidence")
+            throw AnalysisError.invalidArgument("no strategy gives the uncertainty mode: give the mode (uncertainty or confidence)")
         }
         return m
     }
@@ -99,33 +99,25 @@ func rejectCurves(_ jobs: [(name: String, scorer: PairScorer, metric: PairMetric
         })
     }
     log("reject curves: \(jobs.count) metrics x \(options.portions.count) portions x \(options.fars.count) FARs")
-    var results = [Result<(RejectCurve, MetricHistograms), Error>?](repeating: nil, count: jobs.count)
-    let lock = NSLock()
-    DispatchQueue.concurrentPerform(iterations: jobs.count) { i in
-        let r = Result { () throws -> (RejectCurve, MetricHistograms) in
-            try withMetric(jobs[i].name) {
-                let r = try ranks.ranks(jobs[i].scorer, jobs[i].metric.distance, name: jobs[i].name)
-                let curve = try rejectCurve(ranks: r, pairUncertainty: uncertainties[i], mode: mode,
-                                            fars: options.fars, portions: options.portions, rule: options.farRule)
-                return (curve, MetricHistograms(ranks: r, uncertainty: uncertainties[i], labels: jobs[i].scorer.pairs.labels))
-            }
+    let results = try parallelMap(jobs.count) { i -> (RejectCurve, MetricHistograms) in
+        try withMetric(jobs[i].name) {
+            let r = try ranks.ranks(jobs[i].scorer, jobs[i].metric.distance, name: jobs[i].name)
+            let curve = try rejectCurve(ranks: r, pairUncertainty: uncertainties[i], mode: mode,
+                                        fars: options.fars, portions: options.portions, rule: options.farRule)
+            return (curve, MetricHistograms(ranks: r, uncertainty: uncertainties[i], labels: jobs[i].scorer.pairs.labels))
         }
-        lock.lock(); results[i] = r; lock.unlock()
     }
-    return try zip(jobs, results).map { job, r in
-        let (curve, histograms) = try r!.get()
-        return (job.name, curve, histograms)
-    }
+    return zip(jobs, results).map { job, r in (job.name, r.0, r.1) }
 }
 
-/// Reject verification over image pairs (REFERENCE section 7).
+/// Reject verification over image pairs (docs/metrics.md, "Reject curves").
 public func evaluateImagePairs(inputs: EvaluationInputs, pairs: PairIndex, metrics: [PairMetric],
                                options: CurveOptions, validationPairs: PairIndex? = nil,
                                log: Log = Log(quiet: true)) throws -> EvaluationResults {
     try requireMeasurable(pairs, fars: options.fars, what: "the pair set")
     let needsU = metrics.contains { $0.distance.needsUncertainty || $0.uncertainty.needsUncertainty }
     if needsU && inputs.uncertainty == nil {
-        throw AnalysisError.invalidArgument("the metrics need a per-image uncertainty: pass --strategy NAME")
+        throw AnalysisError.invalidArgument("the metrics need a per-image uncertainty: give a strategy")
     }
     let mode = try options.resolvedMode(stored: inputs.storedMode)
     var bias = options.bias
@@ -161,7 +153,7 @@ func addCurveExtras(_ results: inout EvaluationResults, name: String, scorer: Pa
     let scores = try scorer.scores(metric.distance)
     if let limit = options.edcLimit {
         guard let q = rowQuality else {
-            throw AnalysisError.invalidArgument("--curve edc needs per-image qualities: pass --strategy NAME")
+            throw AnalysisError.invalidArgument("the EDC needs per-image qualities: give a strategy")
         }
         log("EDC \(name)")
         let e = try withMetric(name) {
@@ -176,7 +168,7 @@ func addCurveExtras(_ results: inout EvaluationResults, name: String, scorer: Pa
     }
     if options.bootstrap > 0 {
         guard let subjectOf = rowSubjects else {
-            throw AnalysisError.invalidArgument("--bootstrap resamples subjects: \(subjectSource)")
+            throw AnalysisError.invalidArgument("the bootstrap resamples subjects: \(subjectSource)")
         }
         log("bootstrap \(name): \(options.bootstrap) replicates")
         let b = try withMetric(name) {

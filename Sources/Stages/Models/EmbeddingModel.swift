@@ -4,7 +4,7 @@ import Checkpoint
 import Backbone
 import Foundation
 
-/// What `embed` computes per image, by the reference's strategy names (REFERENCE section 3).
+/// What `embed` computes per image, by the reference's strategy names (docs/backbone.md, "Networks").
 public enum EmbedStrategy: String, CaseIterable, Sendable, ExpressibleByArgument {
     /// L2 norm of `feature`: confidence.
     case embNorm = "emb_norm"
@@ -24,8 +24,7 @@ public enum EmbedStrategy: String, CaseIterable, Sendable, ExpressibleByArgument
 public struct EmbeddingModel: Sendable {
     public let arch: String
     public let backbone: IResNet
-    public let scaleHead: MLPHead?
-    public let pfeHead: PFEHead?
+    public let heads: UncertaintyHeads
 
     /// `inputSize` is the aligned crop size (112 for every published model); stage widths and
     /// embedding size come from the checkpoint's shapes.
@@ -47,57 +46,42 @@ public struct EmbeddingModel: Sendable {
         config.inputSize = inputSize
         config = config.inferringWidths(from: body)
         backbone = try IResNet(config: config, weights: body, prefix: nested ? "backbone" : "")
-        let bottleneck = config.bottleneckWidth
+        let bottleneck = config.bottleneckWidth, name = "the \(arch) bottleneck"
+        var heads = UncertaintyHeads()
         if strategies.contains(.scale) {
-            guard weights.hasSection("scale_predictor") else {
+            guard let found = UncertaintyHeads.find([(path, weights)], section: "scale_predictor") else {
                 throw InputError(file: path, "strategy 'scale' needs a 'scale_predictor' section (a ScaleFace checkpoint); this checkpoint has none")
             }
-            let h = try MLPHead(weights: weights.section("scale_predictor"), prefix: "scale_predictor",
-                                activation: scaleActivation, coefficient: scaleCoefficient)
-            guard h.inFeatures == bottleneck else {
-                throw InputError(file: path, "scale_predictor takes \(h.inFeatures) inputs, the \(arch) bottleneck has \(bottleneck)")
-            }
-            scaleHead = h
-        } else {
-            scaleHead = nil
+            heads.scale = try UncertaintyHeads.scaleHead(found, activation: scaleActivation, coefficient: scaleCoefficient,
+                                                         bottleneck: bottleneck, bottleneckName: name)
         }
         if strategies.contains(.head) {
-            guard weights.hasSection("head") else {
+            guard let found = UncertaintyHeads.find([(path, weights)], section: "head") else {
                 throw InputError(file: path, "strategy 'head' needs a 'head' section (a PFE checkpoint); this checkpoint has none")
             }
-            let h = try PFEHead(weights: weights.section("head"), prefix: "head")
-            guard h.inFeatures == bottleneck else {
-                throw InputError(file: path, "head takes \(h.inFeatures) inputs, the \(arch) bottleneck has \(bottleneck)")
-            }
-            pfeHead = h
-        } else {
-            pfeHead = nil
+            heads.pfe = try UncertaintyHeads.pfeHead(found, bottleneck: bottleneck, bottleneckName: name)
         }
+        self.heads = heads
     }
 
     /// Width of each strategy's per-image values.
     public func width(of s: EmbedStrategy) -> Int {
         switch s {
         case .embNorm, .magface: return 1
-        case .scale: return scaleHead?.outFeatures ?? 1
-        case .head: return pfeHead?.outFeatures ?? 512
+        case .scale: return heads.scale?.outFeatures ?? 1
+        case .head: return heads.pfe?.outFeatures ?? 512
         }
     }
 
     /// Per-image values `[n, width]` of a strategy for one backbone output.
     public func values(of s: EmbedStrategy, _ out: BackboneOutput) -> [Float] {
-        let e = backbone.config.embeddingSize
         switch s {
         case .embNorm, .magface:
-            return (0..<out.batch).map { n in
-                var sum: Float = 0
-                for i in 0..<e { sum += out.feature[n * e + i] * out.feature[n * e + i] }
-                return sum.squareRoot()
-            }
+            return UncertaintyHeads.embeddingNorms(out.feature, rows: out.batch, width: backbone.config.embeddingSize)
         case .scale:
-            return scaleHead!.apply(out.bottleneck, rows: out.batch)
+            return heads.scaleValues(out.bottleneck, rows: out.batch)
         case .head:
-            return pfeHead!.logSigmaSq(out.bottleneck, rows: out.batch).map { Foundation.exp($0) }
+            return heads.pfeValues(out.bottleneck, rows: out.batch)
         }
     }
 }

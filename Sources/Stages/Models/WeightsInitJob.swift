@@ -1,7 +1,6 @@
 import ArgumentParser
 import Backbone
 import Checkpoint
-import Core
 import Foundation
 import Pipeline
 

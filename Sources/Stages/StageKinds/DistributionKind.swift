@@ -1,4 +1,3 @@
-import Core
 import Foundation
 import Pipeline
 
@@ -10,7 +9,7 @@ public enum DistributionKind: StageKind {
     public static let version = 1
     public static let summary = "Uncertainty distribution: values, 50-bin histogram, decile image grids."
     public static let inputs: [InputSpec] = [
-        InputSpec("store", accepts: StoreArtifact.kinds, provides: ["store": StoreArtifact.file]),
+        InputSpec("store", accepts: StoreArtifact.kinds, optional: true, provides: ["store": StoreArtifact.file]),
         // Where the store's image paths point: a `synth` stage's images/ or an `align` stage's aligned/.
         InputSpec("images", accepts: [SynthKind.kind, AlignKind.kind], optional: true,
                   providesByKind: [SynthKind.kind: ["images": PicturesArtifact.folder(kind: SynthKind.kind)],

@@ -1,4 +1,3 @@
-import Core
 import Foundation
 import Pipeline
 
@@ -10,7 +9,7 @@ public enum FusionKind: StageKind {
     public static let version = 1
     public static let summary = "Template fusion, template verification and template reject curves (IJB-C)."
     public static let inputs: [InputSpec] = [
-        InputSpec("store", accepts: StoreArtifact.kinds, provides: ["store": StoreArtifact.file]),
+        InputSpec("store", accepts: StoreArtifact.kinds, optional: true, provides: ["store": StoreArtifact.file]),
         InputSpec("protocol", accepts: [SynthKind.kind], optional: true, provides: ["protocol": "protocol/insightface"]),
     ]
 

@@ -1,4 +1,3 @@
-import Core
 import Foundation
 import Pipeline
 
@@ -11,7 +10,7 @@ public enum HeadsKind: StageKind {
     public static let version = 1
     public static let summary = "Apply trained heads to a store's bottleneck features."
     public static let inputs: [InputSpec] = [
-        InputSpec("store", accepts: StoreArtifact.kinds, provides: ["store": StoreArtifact.file]),
+        InputSpec("store", accepts: StoreArtifact.kinds, optional: true, provides: ["store": StoreArtifact.file]),
         InputSpec("head*", accepts: [TrainHeadStageKind.kind]),
     ]
     /// The checkpoints are the `head*` inputs' artifacts.

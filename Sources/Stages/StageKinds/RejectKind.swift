@@ -1,4 +1,3 @@
-import Core
 import Foundation
 import Pipeline
 
@@ -10,7 +9,7 @@ public enum RejectKind: StageKind {
     public static let version = 1
     public static let summary = "Reject verification: TAR@FAR as the most uncertain image pairs are rejected."
     public static let inputs: [InputSpec] = [
-        InputSpec("store", accepts: StoreArtifact.kinds, provides: ["store": StoreArtifact.file]),
+        InputSpec("store", accepts: StoreArtifact.kinds, optional: true, provides: ["store": StoreArtifact.file]),
         InputSpec("pairs", accepts: [SynthKind.kind, SynthEmbeddingsKind.kind], optional: true,
                   anchors: ["val_pairs"], provides: ["pairs": "pairs.csv"]),
     ]
@@ -18,9 +17,10 @@ public enum RejectKind: StageKind {
     public static func run(_ options: RejectOptions, in context: StageContext) throws {
         var options = options
         // Images an embed stage left out as unreadable: their pairs are dropped, not errors.
-        let skipped = try context.input("store").appendingPathComponent(StoreArtifact.skippedFile).path
-        if options.excludeImages == nil, FileManager.default.fileExists(atPath: skipped) {
-            options.excludeImages = InputFile(path: skipped)
+        // (Covered by the store input's key; a store named by path gives `exclude_images` itself.)
+        if let store = context.inputs["store"], options.excludeImages == nil {
+            let skipped = store.appendingPathComponent(StoreArtifact.skippedFile).path
+            if FileManager.default.fileExists(atPath: skipped) { options.excludeImages = InputFile(path: skipped) }
         }
         try RejectJob(options).run(out: context.output.path, log: context.log)
         try EvaluationFigureManifest.write(context.output)

@@ -1,4 +1,3 @@
-import Core
 import Figures
 import Foundation
 import Pipeline
@@ -13,7 +12,7 @@ public enum TrainHeadStageKind: StageKind {
     public static let version = 1
     public static let summary = "Train a scale head, PFE head or embedding layer on stored bottleneck features."
     public static let inputs: [InputSpec] = [
-        InputSpec("store", accepts: StoreArtifact.kinds, provides: ["store": StoreArtifact.file]),
+        InputSpec("store", accepts: StoreArtifact.kinds, optional: true, provides: ["store": StoreArtifact.file]),
         InputSpec("split", accepts: [SynthKind.kind], optional: true, anchors: ["subset"]),
         // Class centres of an embedding-layer stage, for a scale head.
         InputSpec("centers", accepts: [TrainHeadStageKind.kind], optional: true,

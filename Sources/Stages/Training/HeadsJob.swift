@@ -54,93 +54,72 @@ public struct HeadsJob {
         self.quiet = quiet
     }
 
-    // Shorthands for the options the code reads.
-    private var store: String { options.store.path }
-    private var checkpoints: [String] { options.checkpoint.map(\.path) }
-    private var strategies: [EmbedStrategy] { options.strategies.items }
-    private var activation: ScaleActivation { options.activation }
-    private var coefficient: Float { options.coefficient }
-    private var embeddingLayer: Bool { options.embeddingLayer }
-
     /// The MLPHead or PFEHead a strategy needs, from the first checkpoint that has it.
-    func loadHeads(bottleneck width: Int) throws -> (scale: MLPHead?, pfe: PFEHead?) {
-        guard !checkpoints.isEmpty else { throw InputError(file: store, "no checkpoint given") }
-        let sets = try checkpoints.map { try WeightsFile.load(path: $0) }
-        var scale: MLPHead?, pfe: PFEHead?
-        for s in strategies {
+    func loadHeads(bottleneck width: Int) throws -> UncertaintyHeads {
+        guard !options.checkpoint.map(\.path).isEmpty else { throw InputError(file: options.store.path, "no checkpoint given") }
+        let sets = try options.checkpoint.map(\.path).map { ($0, try WeightsFile.load(path: $0)) }
+        let name = "the store's /bottleneck"
+        var heads = UncertaintyHeads()
+        for s in options.strategies.items {
             switch s {
             case .scale:
-                guard let (i, w, prefix) = find(sets, section: "scale_predictor", bareKey: "mlp.0.weight") else {
-                    throw InputError(file: checkpoints.joined(separator: ", "), "no 'scale_predictor' section (or bare MLPHead state dict with mlp.0.weight) for strategy 'scale'")
+                guard let found = UncertaintyHeads.find(sets, section: "scale_predictor", bareKeys: ["mlp.0.weight"]) else {
+                    throw InputError(file: options.checkpoint.map(\.path).joined(separator: ", "), "no 'scale_predictor' section (or bare MLPHead state dict with mlp.0.weight) for strategy 'scale'")
                 }
-                let h = try MLPHead(weights: w, prefix: prefix, activation: activation, coefficient: coefficient)
-                guard h.inFeatures == width else {
-                    throw InputError(file: checkpoints[i], "scale predictor takes \(h.inFeatures) inputs, the store's /bottleneck has \(width)")
-                }
-                scale = h
+                heads.scale = try UncertaintyHeads.scaleHead(found, activation: options.activation, coefficient: options.coefficient,
+                                                             bottleneck: width, bottleneckName: name)
             case .head:
-                guard let (i, w, prefix) = find(sets, section: "head", bareKey: "fc1.weight") ?? find(sets, section: "head", bareKey: "fc1") else {
-                    throw InputError(file: checkpoints.joined(separator: ", "), "no 'head' section (or bare PFEHead state dict with fc1.weight) for strategy 'head'")
+                guard let found = UncertaintyHeads.find(sets, section: "head", bareKeys: ["fc1.weight", "fc1"]) else {
+                    throw InputError(file: options.checkpoint.map(\.path).joined(separator: ", "), "no 'head' section (or bare PFEHead state dict with fc1.weight) for strategy 'head'")
                 }
-                let h = try PFEHead(weights: w, prefix: prefix)
-                guard h.inFeatures == width else {
-                    throw InputError(file: checkpoints[i], "PFE head takes \(h.inFeatures) inputs, the store's /bottleneck has \(width)")
-                }
-                pfe = h
-            case .embNorm where embeddingLayer:
+                heads.pfe = try UncertaintyHeads.pfeHead(found, bottleneck: width, bottleneckName: name)
+            case .embNorm where options.embeddingLayer:
                 continue
             case .embNorm, .magface:
-                throw InputError(file: store, "strategy '\(s.rawValue)' is computed by embed, not by heads (expected scale or head; emb_norm with the embedding layer)")
+                throw InputError(file: options.store.path, "strategy '\(s.rawValue)' is computed by embed, not by heads (expected scale or head; emb_norm with the embedding layer)")
             }
         }
-        return (scale, pfe)
+        return heads
     }
 
     /// The embedding layer from the first checkpoint with a `backbone` section holding
     /// `fc.weight`, or a bare state dict with `fc.weight` and `features.running_mean`.
     func loadEmbeddingLayer(bottleneck width: Int) throws -> EmbeddingLayerModel<Float> {
-        let sets = try checkpoints.map { try WeightsFile.load(path: $0) }
+        let sets = try options.checkpoint.map(\.path).map { try WeightsFile.load(path: $0) }
         let i: Int, prefix: String
         if let k = sets.firstIndex(where: { $0["backbone.fc.weight"] != nil }) {
             (i, prefix) = (k, "backbone")
         } else if let k = sets.firstIndex(where: { $0["fc.weight"] != nil && $0["features.running_mean"] != nil }) {
             (i, prefix) = (k, "")
         } else {
-            throw InputError(file: checkpoints.joined(separator: ", "), "no embedding layer (backbone.fc.weight, or bare fc.* and features.*) for the embedding layer")
+            throw InputError(file: options.checkpoint.map(\.path).joined(separator: ", "), "no embedding layer (backbone.fc.weight, or bare fc.* and features.*) for the embedding layer")
         }
         let layer = try EmbeddingLayerModel<Float>(weights: prefix.isEmpty ? sets[i] : sets[i].section(prefix), prefix: prefix)
         guard layer.inFeatures == width else {
-            throw InputError(file: checkpoints[i], "embedding layer takes \(layer.inFeatures) inputs, the store's /bottleneck has \(width)")
+            throw InputError(file: options.checkpoint.map(\.path)[i], "embedding layer takes \(layer.inFeatures) inputs, the store's /bottleneck has \(width)")
         }
         return layer
     }
 
-    /// Which checkpoint, its weights for the head, and the prefix naming them in errors.
-    private func find(_ sets: [WeightSet], section: String, bareKey: String) -> (Int, WeightSet, String)? {
-        if let i = sets.firstIndex(where: { $0.hasSection(section) }) { return (i, sets[i].section(section), section) }
-        if let i = sets.firstIndex(where: { $0[bareKey] != nil }) { return (i, sets[i], "") }
-        return nil
-    }
-
     @discardableResult
     public func run() throws -> Int {
-        guard !strategies.isEmpty || embeddingLayer else {
-            throw InputError(file: store, "no strategies given (expected scale and/or head, or the embedding layer)")
+        guard !options.strategies.items.isEmpty || options.embeddingLayer else {
+            throw InputError(file: options.store.path, "no strategies given (expected scale and/or head, or the embedding layer)")
         }
-        let source = try EmbeddingStore.open(store)
+        let source = try EmbeddingStore.open(options.store.path)
         guard let bottleneck = source.bottleneck else {
-            throw InputError(file: store, "store has no /bottleneck (heads are applied to the stored bottleneck features)")
+            throw InputError(file: options.store.path, "store has no /bottleneck (heads are applied to the stored bottleneck features)")
         }
-        let (scaleHead, pfeHead) = try loadHeads(bottleneck: bottleneck.width)
-        let layer = embeddingLayer ? try loadEmbeddingLayer(bottleneck: bottleneck.width) : nil
+        let heads = try loadHeads(bottleneck: bottleneck.width)
+        let layer = options.embeddingLayer ? try loadEmbeddingLayer(bottleneck: bottleneck.width) : nil
         var added: [StrategyInfo] = []
-        if layer != nil && (strategies.contains(.embNorm) || source.strategies.contains { $0.name == EmbedStrategy.embNorm.rawValue }) {
+        if layer != nil && (options.strategies.items.contains(.embNorm) || source.strategies.contains { $0.name == EmbedStrategy.embNorm.rawValue }) {
             added.append(StrategyInfo(name: EmbedStrategy.embNorm.rawValue, width: 1, mode: .confidence))
         }
-        if let scaleHead { added.append(StrategyInfo(name: EmbedStrategy.scale.rawValue, width: scaleHead.outFeatures, mode: .confidence)) }
-        if let pfeHead { added.append(StrategyInfo(name: EmbedStrategy.head.rawValue, width: pfeHead.outFeatures, mode: .uncertainty)) }
+        if let h = heads.scale { added.append(StrategyInfo(name: EmbedStrategy.scale.rawValue, width: h.outFeatures, mode: .confidence)) }
+        if let h = heads.pfe { added.append(StrategyInfo(name: EmbedStrategy.head.rawValue, width: h.outFeatures, mode: .uncertainty)) }
         let kept = source.strategies.filter { s in !added.contains { $0.name == s.name } }
-        let names = checkpoints.map { URL(fileURLWithPath: $0).lastPathComponent }.joined(separator: ", ")
+        let names = options.checkpoint.map(\.path).map { URL(fileURLWithPath: $0).lastPathComponent }.joined(separator: ", ")
         let schema = StoreSchema(dimension: layer?.outFeatures ?? source.dimension,
                                  model: layer == nil ? source.model : "\(source.model) + embedding layer \(names)",
                                  preprocessing: source.preprocessing,
@@ -156,16 +135,14 @@ public struct HeadsJob {
                 let features = try source.bottleneckFeatures(rows: rows)!
                 var values: [String: [Float]] = [:]
                 for s in kept { values[s.name] = try source.uncertainty(named: s.name, rows: rows).values }
-                if let scaleHead { values[EmbedStrategy.scale.rawValue] = scaleHead.apply(features, rows: rows.count) }
-                if let pfeHead { values[EmbedStrategy.head.rawValue] = pfeHead.logSigmaSq(features, rows: rows.count).map { Foundation.exp($0) } }
+                if heads.scale != nil { values[EmbedStrategy.scale.rawValue] = heads.scaleValues(features, rows: rows.count) }
+                if heads.pfe != nil { values[EmbedStrategy.head.rawValue] = heads.pfeValues(features, rows: rows.count) }
                 var embeddings = try source.embeddings(rows: rows)
                 if let layer {
                     embeddings = layer.forwardEval(features, rows: rows.count)
                     if values[EmbedStrategy.embNorm.rawValue] == nil, added.contains(where: { $0.name == EmbedStrategy.embNorm.rawValue }) {
-                        let dim = layer.outFeatures
-                        values[EmbedStrategy.embNorm.rawValue] = (0..<rows.count).map { r in
-                            (0..<dim).reduce(Float(0)) { $0 + embeddings[r * dim + $1] * embeddings[r * dim + $1] }.squareRoot()
-                        }
+                        values[EmbedStrategy.embNorm.rawValue] = UncertaintyHeads.embeddingNorms(
+                            embeddings, rows: rows.count, width: layer.outFeatures)
                     }
                 }
                 try writer.append(embeddings: embeddings, uncertainties: values, bottleneck: features)

@@ -106,23 +106,6 @@ public struct TrainHeadJob {
         self.quiet = quiet
     }
 
-    // Shorthands for the options the training code reads.
-    private var store: String { options.store.path }
-    private var kind: TrainHeadKind { options.kind }
-    private var schedule: TrainingSchedule { options.schedule }
-    private var centers: String? { options.centers?.path }
-    private var centerEpochs: Int { options.centerEpochs }
-    private var trainCenters: Bool { options.trainCenters }
-    private var hidden: [Int] { options.hidden.items }
-    private var batchNorm: Bool { !options.noBatchNorm }
-    private var activation: ScaleActivation { options.activation }
-    private var coefficient: Float { options.coefficient }
-    private var lambdaC: Double { options.lambdaC }
-    private var imagesPerIdentity: Int { options.imagesPerIdentity }
-    private var embeddingSize: Int { options.embeddingSize }
-    private var whiten: Int { options.whiten }
-    private var subset: String? { options.subset?.path }
-
     /// `<out>` without a `.pth` / `.h5` extension, to which the three suffixes are added.
     public var outputBase: String {
         for ext in [".pth", ".h5"] where output.hasSuffix(ext) { return String(output.dropLast(ext.count)) }
@@ -140,55 +123,55 @@ public struct TrainHeadJob {
     @discardableResult
     public func run() throws -> TrainedModel {
         try validate()
-        let data = try TrainingData.read(store: store, subset: subset)
+        let data = try TrainingData.read(store: options.store.path, subset: options.subset?.path)
         let progress = TrainingProgressPrinter(quiet: quiet)
         let report: TrainingProgress = { progress.update($0) }
         var result: TrainedModel
-        switch kind {
+        switch options.kind {
         case .scale:
             var centerCurve: [Double] = []
             var c: [Float]
-            if let centers {
+            if let centers = options.centers?.path {
                 c = try CenterFile.load(path: centers, classes: data.classes.classes, dimension: data.dimension)
             } else {
-                var s = schedule
-                s.epochs = centerEpochs
+                var s = options.schedule
+                s.epochs = options.centerEpochs
                 let fit = CenterFitter.fit(embeddings: data.embeddings, dimension: data.dimension, labels: data.classes.labels,
                                            classes: data.classes.classes, schedule: s, progress: report)
                 c = fit.centers
                 centerCurve = fit.lossPerEpoch
             }
-            var options = ScaleHeadTrainer.Options(schedule: schedule)
-            options.hidden = hidden
-            options.batchNorm = batchNorm
-            options.activation = activation
-            options.coefficient = coefficient
-            options.trainCenters = trainCenters
+            var trainer = ScaleHeadTrainer.Options(schedule: options.schedule)
+            trainer.hidden = options.hidden.items
+            trainer.batchNorm = !options.noBatchNorm
+            trainer.activation = options.activation
+            trainer.coefficient = options.coefficient
+            trainer.trainCenters = options.trainCenters
             result = ScaleHeadTrainer.train(features: data.features, featureWidth: data.featureWidth, embeddings: data.embeddings,
                                             dimension: data.dimension, labels: data.classes.labels, centers: c,
-                                            options: options, progress: report)
-            if centers == nil && result.centers == nil {
+                                            options: trainer, progress: report)
+            if options.centers?.path == nil && result.centers == nil {
                 result.centers = Tensor(shape: [data.classes.classes, data.dimension], values: c)
             }
             result.centerLossPerEpoch = centerCurve
         case .pfe:
-            var options = PFEHeadTrainer.Options(schedule: schedule)
-            options.hidden = hidden.first ?? 512
-            options.lambdaC = lambdaC
-            options.imagesPerIdentity = imagesPerIdentity
+            var trainer = PFEHeadTrainer.Options(schedule: options.schedule)
+            trainer.hidden = options.hidden.items.first ?? 512
+            trainer.lambdaC = options.lambdaC
+            trainer.imagesPerIdentity = options.imagesPerIdentity
             result = PFEHeadTrainer.train(features: data.features, featureWidth: data.featureWidth, embeddings: data.embeddings,
-                                          dimension: data.dimension, labels: data.classes.labels, options: options, progress: report)
+                                          dimension: data.dimension, labels: data.classes.labels, options: trainer, progress: report)
         case .embedding:
-            var options = EmbeddingLayerTrainer.Options(schedule: schedule)
-            options.embedding = embeddingSize
-            options.whiten = whiten
+            var trainer = EmbeddingLayerTrainer.Options(schedule: options.schedule)
+            trainer.embedding = options.embeddingSize
+            trainer.whiten = options.whiten
             result = try EmbeddingLayerTrainer.train(features: data.features, featureWidth: data.featureWidth,
                                                  labels: data.classes.labels, classes: data.classes.classes,
-                                                 options: options, progress: report)
+                                                 options: trainer, progress: report)
         }
         progress.finish()
         guard result.lossPerEpoch.allSatisfy({ $0.isFinite }) else {
-            throw InputError(file: store, "training diverged (loss \(result.lossPerEpoch.last ?? .nan)); lower the learning rate")
+            throw InputError(file: options.store.path, "training diverged (loss \(result.lossPerEpoch.last ?? .nan)); lower the learning rate")
         }
         try save(result)
         return result
@@ -196,8 +179,8 @@ public struct TrainHeadJob {
 
     /// Everything saved, flattened with dots (`scale_predictor.mlp.0.weight`, `centers`).
     public func savedWeights(_ result: TrainedModel) -> WeightSet {
-        var all = WeightSet(source: "scaleface train-head --kind \(kind.rawValue)")
-        for n in result.weights.names { all.set("\(kind.section).\(n)", result.weights[n]!) }
+        var all = WeightSet(source: "scaleface train-head --kind \(options.kind.rawValue)")
+        for n in result.weights.names { all.set("\(options.kind.section).\(n)", result.weights[n]!) }
         if let c = result.centers { all.set("centers", c) }
         return all
     }
@@ -215,26 +198,26 @@ public struct TrainHeadJob {
     }
 
     private func writeFiles(_ result: TrainedModel, wrote: (String) -> Void) throws {
-        var root: [(String, CheckpointValue)] = [(kind.section, CheckpointWriter.stateDict(result.weights))]
+        var root: [(String, CheckpointValue)] = [(options.kind.section, CheckpointWriter.stateDict(result.weights))]
         if let c = result.centers { root.append(("centers", .float32(c))) }
         try CheckpointWriter.write(.dict(root), to: checkpointPath)
         wrote(checkpointPath)
         try WeightsFile.write(savedWeights(result), to: weightsPath, source: URL(fileURLWithPath: checkpointPath).lastPathComponent)
         wrote(weightsPath)
         let epochs = (1...result.lossPerEpoch.count).map(Double.init)
-        var series = [LineSeries(name: "\(kind.rawValue) head (\(lossName))", x: epochs, y: result.lossPerEpoch, marker: .circle)]
+        var series = [LineSeries(name: "\(options.kind.rawValue) head (\(lossName))", x: epochs, y: result.lossPerEpoch, marker: .circle)]
         if !result.centerLossPerEpoch.isEmpty {
             series.append(LineSeries(name: "class centres (ArcFace)", x: (1...result.centerLossPerEpoch.count).map(Double.init),
                                      y: result.centerLossPerEpoch, style: .dashed, marker: .square))
         }
-        try LineChart(title: "Training loss: \(kind.rawValue) on \(URL(fileURLWithPath: store).lastPathComponent)",
+        try LineChart(title: "Training loss: \(options.kind.rawValue) on \(URL(fileURLWithPath: options.store.path).lastPathComponent)",
                       xLabel: "epoch", yLabel: "mean loss over the epoch's batches", series: series).writePNG(to: plotPath)
     }
 
     var lossName: String {
-        switch kind {
+        switch options.kind {
         case .scale: return "ArcFaceScale"
-        case .pfe: return "MLS + \(lambdaC) x constraint"
+        case .pfe: return "MLS + \(options.lambdaC) x constraint"
         case .embedding: return "ArcFace"
         }
     }

@@ -1,4 +1,3 @@
-import Core
 import CHDF5
 import Foundation
 

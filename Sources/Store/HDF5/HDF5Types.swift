@@ -1,4 +1,3 @@
-import Core
 import CHDF5
 
 /// Element types the store reads and writes. `float16` is IEEE half precision, built the way

@@ -1,4 +1,3 @@
-import Core
 import Foundation
 
 /// Element types of `.npy` files that scaleface reads or writes (little-endian only).

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The reference algorithm (REFERENCE sections 6-8) in numpy on the bench data, for timing and
+"""The reference algorithm (docs/metrics.md, "TAR@FAR" to "Template fusion") in numpy on the bench data, for timing and
 for checking scaleface's numbers: mean fusion per template, per-pair cosine from copied
 features (in chunks of pairs, since the reference's all-at-once copy needs ~60 GiB at this
 scale), then for every metric and rejected portion a fresh sort of the kept pairs' scores.

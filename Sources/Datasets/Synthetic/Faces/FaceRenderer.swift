@@ -1,4 +1,3 @@
-import Core
 import Foundation
 
 /// A rendered, not yet degraded picture with its exact landmarks in raw-canvas pixels.
