@@ -16,13 +16,32 @@ public func writeAtomically<T>(to path: String, _ body: (_ temporaryPath: String
         .appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
     do {
         let result = try body(temporary)
-        guard rename(temporary, path) == 0 else {
-            throw InputError(file: path, "could not move the finished file into place (\(String(cString: strerror(errno))))")
-        }
+        try publishFile(temporary, at: path)
         return result
     } catch {
         unlink(temporary)
         throw error
+    }
+}
+
+/// Moves a finished file into place (an atomic rename within one file system); `path` never
+/// holds a partial file. Used by `writeAtomically` and by writers that fill a partial file
+/// over time (the embedding store).
+public func publishFile(_ finished: String, at path: String) throws {
+    guard rename(finished, path) == 0 else {
+        throw InputError(file: path, "could not move the finished file into place (\(String(cString: strerror(errno))))")
+    }
+}
+
+/// Points the symbolic link `path` at `target`, replacing any link there atomically (a new
+/// link under a temporary name, then a rename).
+public func replaceSymbolicLink(at path: String, pointingTo target: String) throws {
+    if let existing = try? FileManager.default.destinationOfSymbolicLink(atPath: path), existing == target { return }
+    let tmp = path + ".link-\(getpid())"
+    unlink(tmp)
+    guard symlink(target, tmp) == 0, rename(tmp, path) == 0 else {
+        unlink(tmp)
+        throw InputError(file: path, "cannot link here (is it a folder of its own?)")
     }
 }
 

@@ -115,11 +115,13 @@ public final class ProgressLine: @unchecked Sendable {
     }
 
     private func print(_ now: Date) {
-        let elapsed = max(now.timeIntervalSince(start), 1e-6)
-        let rate = Double(done - alreadyDone) / elapsed
+        let elapsed = now.timeIntervalSince(start)
+        let rate = Double(done - alreadyDone) / max(elapsed, 1e-6)
         let eta = rate > 0 ? Double(total - done) / rate : 0
         let extra = detail.isEmpty ? "" : ", " + detail
-        let text = String(format: "%@: %d/%d%@, %.1f/s, ETA %.0f s", label, done, total, extra, rate, eta)
+        // A rate over the first fraction of a second means nothing yet.
+        let speed = elapsed < 0.5 && done < total ? "" : String(format: ", %.1f/s, ETA %.0f s", rate, eta)
+        let text = String(format: "%@: %d/%d%@", label, done, total, extra) + speed
         writeStderr(stderrIsTerminal ? "\r" + text + "   " : text + "\n")
         printed = done
     }

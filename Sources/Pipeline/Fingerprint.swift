@@ -30,7 +30,7 @@ struct FingerprintCache {
         defer { try? handle.close() }
         var h = SHA256()
         while let chunk = try handle.read(upToCount: 1 << 22), !chunk.isEmpty { h.update(data: chunk) }
-        let hex = "sha256:" + h.finalize().map { String(format: "%02x", $0) }.joined()
+        let hex = "sha256:" + h.finalize().hexDigits
         entries[id] = hex
         dirty = true
         return hex
@@ -50,7 +50,7 @@ struct FingerprintCache {
         lines.sort()
         var h = SHA256()
         for l in lines { h.update(data: Data((l + "\n").utf8)) }
-        return "listing:" + h.finalize().map { String(format: "%02x", $0) }.joined()
+        return "listing:" + h.finalize().hexDigits
     }
 
     func save() {
@@ -63,3 +63,11 @@ struct FingerprintCache {
 extension SHA256 {
     mutating func update(_ text: String) { update(data: Data(text.utf8)) }
 }
+
+extension Sequence where Element == UInt8 {
+    /// Lower-case hexadecimal, two digits a byte (digests in keys and records).
+    public var hexDigits: String { map { String(format: "%02x", $0) }.joined() }
+}
+
+/// The SHA-256 of `data` in hexadecimal.
+public func sha256Hex(_ data: Data) -> String { SHA256.hash(data: data).hexDigits }

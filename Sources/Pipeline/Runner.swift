@@ -97,7 +97,7 @@ public struct Runner {
             for k in config.parameters.keys.sorted() { h.update("param \(k)=\(config.parameters[k]!)\n") }
             for k in inputKeys.keys.sorted() { h.update("input \(k)=\(inputKeys[k]!)\n") }
             for k in config.files.keys.sorted() { h.update("file \(k)=\(config.files[k]!)\n") }
-            let key = String(h.finalize().prefix(10).map { String(format: "%02x", $0) }.joined())
+            let key = h.finalize().prefix(10).hexDigits
             keys[name] = key
 
             let record = ArtifactRecord(stage: name, kind: s.kind, version: kind.version, key: key,
@@ -213,14 +213,7 @@ public struct Runner {
         let fm = FileManager.default
         try? fm.createDirectory(at: pipeline.outputDirectory, withIntermediateDirectories: true)
         let linkPath = pipeline.outputDirectory.appendingPathComponent(stage).path
-        let target = relativePath(from: pipeline.outputDirectory, to: artifact)
-        if let existing = try? fm.destinationOfSymbolicLink(atPath: linkPath), existing == target { return }
-        let tmp = linkPath + ".link-\(getpid())"
-        unlink(tmp)
-        guard symlink(target, tmp) == 0, rename(tmp, linkPath) == 0 else {
-            unlink(tmp)
-            throw InputError(file: linkPath, "cannot link the stage's output here (is it a directory of its own?)")
-        }
+        try replaceSymbolicLink(at: linkPath, pointingTo: relativePath(from: pipeline.outputDirectory, to: artifact))
     }
 }
 

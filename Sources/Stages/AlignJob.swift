@@ -75,7 +75,7 @@ public struct AlignJob {
             }
             progress.finish()
             try writeText(records.map { Self.alignedName($0.imageName) }.joined(separator: "\n") + "\n",
-                          to: staging.appendingPathComponent("paths.txt").path)
+                          to: staging.appendingPathComponent(PicturesArtifact.list).path)
         }
         return file.records.count
     }

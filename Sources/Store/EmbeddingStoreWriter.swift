@@ -223,7 +223,9 @@ public final class EmbeddingStoreWriter {
         try open.file.root.setAttribute(StoreFormat.completeKey, int: 1)
         try open.file.flush()
         self.open = nil
-        guard rename(partialPath, path) == 0 else {
+        do {
+            try publishFile(partialPath, at: path)
+        } catch {
             throw StoreError.io(path: path, message: "could not move the finished store into place (\(String(cString: strerror(errno))))")
         }
     }

@@ -1,4 +1,5 @@
 import COpenBLAS
+import Backbone
 import Foundation
 
 /// PCA whitening of features `[N, F]` (row-major): `x = P (z - mean)`, with `P [k, F]` mapping

@@ -104,7 +104,7 @@ final class TrainHeadTests: XCTestCase {
         let meanLogSigma = (0..<noise.count).map { i in (0..<Self.d).reduce(0.0) { $0 + Double(result.outputs[i * Self.d + $1]) } }
         XCTAssertGreaterThan(spearman(meanLogSigma, noise), 0.5)
 
-        var heads = try JobFactories.heads(store: storePath, checkpoints: [stage.checkpointPath], strategies: [.head], output: storePath)
+        let heads = try JobFactories.heads(store: storePath, checkpoints: [stage.checkpointPath], strategies: [.head], output: storePath)
                 try heads.run()   // replaces the input store
         let s = try EmbeddingStore.open(storePath)
         let u = try s.uncertainty(named: "head")
@@ -173,7 +173,7 @@ final class TrainHeadTests: XCTestCase {
         expect(withCenters, "c.pth: tensor 'centers' is [5, 12], expected the class centres [6, 12]")
         XCTAssertFalse(FileManager.default.fileExists(atPath: out + ".pth"))
         // heads: a checkpoint without the needed section.
-        var heads = try JobFactories.heads(store: good, checkpoints: [centers], strategies: [.head], output: dir.appendingPathComponent("x.h5").path)
+        let heads = try JobFactories.heads(store: good, checkpoints: [centers], strategies: [.head], output: dir.appendingPathComponent("x.h5").path)
                 XCTAssertThrowsError(try heads.run()) { e in
             XCTAssertTrue(String(describing: e).contains("c.pth: no 'head' section"), String(describing: e))
         }

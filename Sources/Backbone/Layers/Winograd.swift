@@ -46,11 +46,6 @@ struct WinogradConvolution {
         transformed = u
     }
 
-    /// Floats of the V (and M) buffers per image at this resolution.
-    static func floatsPerImage(channels: Int, height: Int, width: Int) -> Int {
-        16 * channels * ((height + 1) / 2) * ((width + 1) / 2)
-    }
-
     /// `y[Cout, N, H, W] = epilogue(conv(x[Cin, N, H, W]) + bias)`.
     /// `v` and `m` each hold `capacity` floats.
     func apply(_ x: UnsafePointer<Float>, batch: Int, height h: Int, width w: Int,

@@ -31,12 +31,4 @@ public struct AffineTransform: Equatable, Sendable {
         return AffineTransform(i00, i01, -(i00 * m02 + i01 * m12),
                                i10, i11, -(i10 * m02 + i11 * m12))
     }
-
-    /// `self` applied after `first`: p -> self(first(p)).
-    public func concatenating(after first: AffineTransform) -> AffineTransform {
-        AffineTransform(m00 * first.m00 + m01 * first.m10, m00 * first.m01 + m01 * first.m11,
-                        m00 * first.m02 + m01 * first.m12 + m02,
-                        m10 * first.m00 + m11 * first.m10, m10 * first.m01 + m11 * first.m11,
-                        m10 * first.m02 + m11 * first.m12 + m12)
-    }
 }

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Core
-import Crypto
 import Imaging
 import Backbone
 import Dispatch
@@ -131,8 +130,8 @@ public struct EmbedJob {
             labelValues = labelValues.map { l in keep.map { l[$0] } }
             let listing = bad.keys.sorted().map { "\($0)\t\(bad[$0]!)" }.joined(separator: "\n")
             try writeText(listing.isEmpty ? "" : listing + "\n", to: skippedListPath)
-            if !quiet && !bad.isEmpty {
-                FileHandle.standardError.write(Data("embed: skipping \(bad.count) unreadable images (listed in \(skippedListPath))\n".utf8))
+            if !bad.isEmpty {
+                Log(quiet: quiet).plain("embed: skipping \(bad.count) unreadable images (listed in \(skippedListPath))")
             }
             guard !paths.isEmpty else { throw InputError(file: options.list.path, "no readable image in the list") }
         }
@@ -157,8 +156,8 @@ public struct EmbedJob {
                                                      settings: settings)
             ?? EmbeddingStoreWriter.create(at: output, schema: schema, paths: paths, labels: labelValues,
                                            settings: settings)
-        if writer.committedRows > 0 && !quiet {
-            FileHandle.standardError.write(Data("embed: continuing \(output) after \(writer.committedRows) of \(paths.count) committed images\n".utf8))
+        if writer.committedRows > 0 {
+            Log(quiet: quiet).plain("embed: continuing \(output) after \(writer.committedRows) of \(paths.count) committed images")
         }
         do {
             try embed(paths, model: model, aligner: aligner, writer: writer)
@@ -183,7 +182,7 @@ public struct EmbedJob {
             RunSetting(key: "run_batch_size", name: "batch size", value: .int(Int64(options.batch))),
             RunSetting(key: "run_threads", name: "thread count", value: .int(Int64(max(1, threads)))),
             RunSetting(key: "run_image_list_sha256", name: "image list",
-                       value: .string(SHA256.hash(data: Data(paths.map { $0 + "\n" }.joined().utf8)).map { String(format: "%02x", $0) }.joined())),
+                       value: .string(sha256Hex(Data(paths.map { $0 + "\n" }.joined().utf8)))),
         ]
     }
 
