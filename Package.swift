@@ -30,8 +30,8 @@ let package = Package(
         .systemLibrary(name: "CCairo", path: "Sources/CCairo", pkgConfig: "cairo",
                        providers: [.apt(["libcairo2-dev"])]),
 
-        // Module map and import rules: docs/architecture.md. ModuleImportRuleTests checks
-        // every `import` line against `allowedImports` below.
+        // Module map and import rules: docs/architecture.md. ModuleImportRuleTests checks every
+        // `import` line of Sources/<Module> against that target's dependencies declared here.
         .target(name: "Core"),
         .target(name: "Store", dependencies: ["Core", "CHDF5"], swiftSettings: fastMath),
         .target(name: "Analysis", dependencies: ["Core"], swiftSettings: fastMath),

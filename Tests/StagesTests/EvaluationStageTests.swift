@@ -78,12 +78,10 @@ final class EvaluationStageTests: XCTestCase {
         // golden pairs: subject of a template = identity of its images; any per-row id works here
         let subjects = (0..<Int64(members.count)).map { $0 % 7 }
         let r = try evaluateTemplates(fused: fused, pairs: pairs, options: options, storedMode: .uncertainty, subjects: subjects)
-        let extras = try XCTUnwrap(r.extras["mean_cosine_mean"])
-        XCTAssertEqual(extras.map(\.0), ["edc", "bootstrap"])
-        guard case let .object(edc) = extras[0].1, case let .array(start)? = edc.first(where: { $0.0 == "start_error" })?.1 else {
-            return XCTFail("no start_error")
-        }
-        for (s, p) in zip(start, r.verification[0].points) { XCTAssertEqual(s, .number(1 - p.tar)) }
+        let edc = try XCTUnwrap(r.edc["mean_cosine_mean"])
+        XCTAssertNotNil(r.bootstrap["mean_cosine_mean"])
+        XCTAssertEqual(edc.startError.count, r.verification[0].points.count)
+        for (s, p) in zip(edc.startError, r.verification[0].points) { XCTAssertEqual(s, 1 - p.tar) }
     }
 
     /// `CurveOptions.farRule` reaches verification, the reject curves and the EDC, and is
@@ -103,10 +101,11 @@ final class EvaluationStageTests: XCTestCase {
             // the reject metric has the verification's score: portion 0 is the verification point
             XCTAssertEqual(r.metrics[0].curve.tar.map { $0[0] }, r.verification[0].points.map(\.tar), "\(rule)")
             XCTAssertEqual(r.metrics[0].curve.threshold.map { $0[0] }, r.verification[0].points.map(\.threshold), "\(rule)")
-            guard case let .object(edc) = try XCTUnwrap(r.extras["mean_cosine_mean"])[0].1 else { return XCTFail() }
-            XCTAssertEqual(edc.first { $0.0 == "threshold" }?.1, .numbers(r.verification[0].points.map(\.threshold)))
-            XCTAssertEqual(r.json.serialized().contains("\"far_rule\":\"insightface\""), rule == .insightface)
-            XCTAssertFalse(rule == .reference && r.json.serialized().contains("far_rule"))
+            let edc = try XCTUnwrap(r.edc["mean_cosine_mean"])
+            XCTAssertEqual(edc.threshold, r.verification[0].points.map { $0.threshold.isFinite ? $0.threshold : nil })
+            let json = String(decoding: try r.file.encoded(), as: UTF8.self)
+            XCTAssertEqual(json.contains("\"far_rule\":\"insightface\""), rule == .insightface)
+            XCTAssertFalse(rule == .reference && json.contains("far_rule"))
             results[rule] = r
         }
         XCTAssertNotEqual(results[.reference]!.metrics[0].curve.threshold, results[.insightface]!.metrics[0].curve.threshold)
@@ -118,11 +117,22 @@ final class EvaluationStageTests: XCTestCase {
         var r = EvaluationResults(kind: .fusion, fars: [0.1, 0.5], portions: [0, 0.25], pairs: 4, positives: 2)
         r.metrics = [(name: "mean_cosine_mul", curve: curve)]
         r.verification = [.init(name: "mean_cosine", points: [OperatingPoint(tar: 0.5, far: 0.1, threshold: 0.3)])]
-        XCTAssertEqual(r.json.serialized(), """
-            {"kind":"fusion","fars":[0.1,0.5],"portions":[0,0.25],"pairs":4,"positives":2,"metrics":{"mean_cosine_mul":\
-            {"tar":[[1,0.5],[1,null]],"far":[[0,0],[0.5,null]],"threshold":[[0.25,0.5],[0.125,null]],"auc":[0.1875,null],\
-            "kept":[4,3]}},"verification":{"mean_cosine":{"tar":[0.5],"far":[0.1],"threshold":[0.3]}}}
+        // Written by hand: the same values, keys sorted, undefined numbers null.
+        XCTAssertEqual(String(decoding: try r.file.encoded(), as: UTF8.self), """
+            {"fars":[0.1,0.5],"kind":"fusion","metrics":{"mean_cosine_mul":{"auc":[0.1875,null],"far":[[0,0],[0.5,null]],\
+            "kept":[4,3],"tar":[[1,0.5],[1,null]],"threshold":[[0.25,0.5],[0.125,null]]}},"pairs":4,"portions":[0,0.25],\
+            "positives":2,"verification":{"mean_cosine":{"far":[0.1],"tar":[0.5],"threshold":[0.3]}}}
+
             """)
+        // Read back through the same type: nothing lost.
+        let back = FileManager.default.temporaryDirectory.appendingPathComponent("results-\(UUID().uuidString).json")
+        try r.file.encoded().write(to: back)
+        defer { try? FileManager.default.removeItem(at: back) }
+        XCTAssertEqual(try ResultsFile.read(back), r.file)
+        try Data("{\"kind\": \"reject\"}".utf8).write(to: back)
+        XCTAssertThrowsError(try ResultsFile.read(back)) {
+            XCTAssertTrue("\($0)".hasPrefix(back.path + ": not the results.json of a reject or fusion stage (no key"), "\($0)")
+        }
         let lines = r.csv.split(separator: "\n")
         XCTAssertEqual(lines.count, 1 + 2 * 2)
         XCTAssertEqual(lines[0], "metric,far,portion,kept,tar,real_far,threshold")

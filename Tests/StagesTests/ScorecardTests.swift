@@ -14,7 +14,10 @@ final class ScorecardTests: XCTestCase {
     func writeResults(_ dir: URL, strategy: String, tar: [Double], auc: Double) throws {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let json: [String: Any] = ["kind": "reject", "fars": [0.001, 0.01], "portions": [0, 0.25, 0.5], "pairs": 100, "positives": 20,
-                                   "metrics": ["cosine_mean": ["tar": [[0.1, 0.1, 0.1], tar], "auc": [0.05, auc]]]]
+                                   "metrics": ["cosine_mean": ["tar": [[0.1, 0.1, 0.1], tar], "auc": [0.05, auc],
+                                                               "far": [[0.001, 0.001, 0.001], [0.01, 0.01, 0.01]],
+                                                               "threshold": [[0.9, 0.9, 0.9], [0.8, 0.8, 0.8]],
+                                                               "kept": [100, 75, 50]]]]
         try JSONSerialization.data(withJSONObject: json).write(to: dir.appendingPathComponent("results.json"))
         let record = ArtifactRecord(stage: dir.lastPathComponent, kind: "reject", version: 1, key: "k", parameters: ["strategy": strategy],
                                     inputs: [:], inputKeys: [:], files: [:])

@@ -4,7 +4,7 @@ import Foundation
 /// Describes the figures an evaluation wrote under `figures/`, for the report.
 enum EvaluationFigureManifest {
     static func write(_ directory: URL) throws {
-        let dir = directory.appendingPathComponent("figures")
+        let dir = directory.appendingPathComponent(FiguresArtifact.folder)
         let files = ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []).filter { $0.hasSuffix(".png") }.sorted()
         var all: [FigureEntry] = [], reject: [FigureEntry] = [], hist: [FigureEntry] = []
         for f in files {

@@ -39,7 +39,7 @@ public struct MetricHistograms: Sendable {
 @discardableResult
 public func writeEvaluationFigures(_ results: EvaluationResults, histograms: [String: MetricHistograms],
                                    to directory: String) throws -> [String] {
-    let dir = (directory as NSString).appendingPathComponent("figures")
+    let dir = (directory as NSString).appendingPathComponent(FiguresArtifact.folder)
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     var written: [String] = []
     func path(_ name: String) -> String {
@@ -53,7 +53,7 @@ public func writeEvaluationFigures(_ results: EvaluationResults, histograms: [St
         let chart = LineChart(title: "\(name): TAR as uncertain pairs are rejected", xLabel: "rejected pairs (%)",
                               yLabel: "TAR",
                               series: curve.fars.indices.map { f in
-                                  LineSeries(name: "FAR \(JSONValue.format(curve.fars[f])) (AUC \(String(format: "%.4f", curve.auc[f])))",
+                                  LineSeries(name: "FAR \(EvaluationResults.format(curve.fars[f])) (AUC \(String(format: "%.4f", curve.auc[f])))",
                                              x: percent, y: curve.tar[f])
                               })
         try chart.writePNG(to: path("\(name)_reject"))
@@ -70,13 +70,13 @@ public func writeEvaluationFigures(_ results: EvaluationResults, histograms: [St
     }
     if !results.metrics.isEmpty {
         for (f, far) in results.fars.enumerated() {
-            let chart = LineChart(title: "All metrics at FAR \(JSONValue.format(far))", xLabel: "rejected pairs (%)",
+            let chart = LineChart(title: "All metrics at FAR \(EvaluationResults.format(far))", xLabel: "rejected pairs (%)",
                                   yLabel: "TAR",
                                   series: results.metrics.map { name, curve in
                                       LineSeries(name: "\(name) (AUC \(String(format: "%.4f", curve.auc[f])))",
                                                  x: percent, y: curve.tar[f])
                                   })
-            try chart.writePNG(to: path("all_far_\(JSONValue.format(far))"))
+            try chart.writePNG(to: path("all_far_\(EvaluationResults.format(far))"))
         }
     }
     return written

@@ -143,7 +143,7 @@ public func evaluateImagePairs(inputs: EvaluationInputs, pairs: PairIndex, metri
 }
 
 /// Adds the optional FNM-EDC (`options.edcLimit`) and bootstrap intervals (`options.bootstrap`)
-/// of one metric to `results.extras`. `rowQuality` and `rowSubjects` are per row of the
+/// of one metric to `results.edc` and `results.bootstrap`. `rowQuality` and `rowSubjects` are per row of the
 /// scorer's matrices (images or templates); a pair's subject is its left row's.
 func addCurveExtras(_ results: inout EvaluationResults, name: String, scorer: PairScorer, metric: PairMetric,
                     rowQuality: [Float]?, rowSubjects: [Int64]?, subjectSource: String,
@@ -160,11 +160,10 @@ func addCurveExtras(_ results: inout EvaluationResults, name: String, scorer: Pa
             try edCurve(scores: scores, labels: pairs.labels, pairQuality: pairQuality(q, pairs: pairs),
                         fars: options.fars, portions: options.portions, paucLimit: limit, rule: options.farRule)
         }
-        results.extras[name, default: []].append(("edc", .object([
-            ("threshold", .numbers(e.thresholds)), ("start_error", .numbers(e.startError)),
-            ("discarded", .numbers(e.discarded)), ("fnmr", .array(e.fnmr.map(JSONValue.numbers))),
-            ("pauc", .numbers(e.pauc)), ("pauc_limit", .number(e.paucLimit)),
-        ])))
+        results.edc[name] = ResultsFile.EDC(
+            threshold: ResultsFile.defined(e.thresholds), startError: ResultsFile.defined(e.startError),
+            discarded: ResultsFile.defined(e.discarded), fnmr: ResultsFile.defined(e.fnmr),
+            pauc: ResultsFile.defined(e.pauc), paucLimit: e.paucLimit)
     }
     if options.bootstrap > 0 {
         guard let subjectOf = rowSubjects else {
@@ -177,11 +176,9 @@ func addCurveExtras(_ results: inout EvaluationResults, name: String, scorer: Pa
                                    mode: mode, fars: options.fars, portions: options.portions,
                                    replicates: options.bootstrap, seed: options.seed, rule: options.farRule)
         }
-        results.extras[name, default: []].append(("bootstrap", .object([
-            ("replicates", .number(Double(b.replicates))), ("skipped", .number(Double(b.skipped))),
-            ("confidence", .number(b.confidence)),
-            ("tar_lower", .numbers(b.tarLower)), ("tar_upper", .numbers(b.tarUpper)),
-            ("auc_lower", .numbers(b.aucLower)), ("auc_upper", .numbers(b.aucUpper)),
-        ])))
+        results.bootstrap[name] = ResultsFile.Bootstrap(
+            replicates: b.replicates, skipped: b.skipped, confidence: b.confidence,
+            tarLower: ResultsFile.defined(b.tarLower), tarUpper: ResultsFile.defined(b.tarUpper),
+            aucLower: ResultsFile.defined(b.aucLower), aucUpper: ResultsFile.defined(b.aucUpper))
     }
 }

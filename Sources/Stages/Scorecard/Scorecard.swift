@@ -125,7 +125,7 @@ public struct ScorecardJob {
         }
         for i in curves.indices {
             guard curves[i].portions == base.portions else {
-                throw InputError(file: rejects[i].directory.appendingPathComponent("results.json").path,
+                throw InputError(file: rejects[i].directory.appendingPathComponent(ResultsArtifact.file).path,
                                  "rejected portions differ from the baseline's; AUCs are comparable only over the same portions")
             }
             if let a = curves[i].auc, let b = base.auc, b > 0 { curves[i].aucRatio = a / b }
@@ -149,23 +149,20 @@ public struct ScorecardJob {
     }
 
     func curve(stage: String, directory: URL) throws -> Scorecard.Curve {
-        let path = directory.appendingPathComponent("results.json").path
-        guard let data = FileManager.default.contents(atPath: path),
-              let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            throw InputError(file: path, "cannot read reject results (expected the results.json of a reject stage)")
-        }
-        let fars = (root["fars"] as? [Double]) ?? []
-        guard let f = fars.firstIndex(where: { abs($0 - far) <= 1e-12 * max(1, far) }) else {
-            throw InputError(file: path, "no FAR \(shortNumber(far)) (the stage has \(fars.map(shortNumber).joined(separator: ", ")))")
+        let url = directory.appendingPathComponent(ResultsArtifact.file)
+        let path = url.path
+        let results = try ResultsFile.read(url)
+        guard let f = results.fars.firstIndex(where: { abs($0 - far) <= 1e-12 * max(1, far) }) else {
+            throw InputError(file: path, "no FAR \(shortNumber(far)) (the stage has \(results.fars.map(shortNumber).joined(separator: ", ")))")
         }
         let metric = try options.stageMetricMap(stages: rejects.map(\.stage))[stage] ?? self.metric
-        guard let m = (root["metrics"] as? [String: Any])?[metric] as? [String: Any] else {
-            throw InputError(file: path, "no metric '\(metric)' (the stage has \(((root["metrics"] as? [String: Any])?.keys.sorted() ?? []).joined(separator: ", ")))")
+        guard let m = results.metrics[metric] else {
+            throw InputError(file: path, "no metric '\(metric)' (the stage has \(results.metrics.keys.sorted().joined(separator: ", ")))")
         }
-        let tar = ((m["tar"] as? [[Any]]) ?? [])[safe: f]?.map { $0 as? Double } ?? []
-        let auc = ((m["auc"] as? [Any]) ?? [])[safe: f] as? Double
+        let tar = m.tar[safe: f] ?? []
+        let auc = m.auc[safe: f] ?? nil
         let strategy = ArtifactRecord.load(directory.appendingPathComponent(ArtifactRecord.fileName))?.parameters["strategy"] ?? ""
-        return Scorecard.Curve(stage: stage, strategy: strategy, metric: metric, portions: (root["portions"] as? [Double]) ?? [],
+        return Scorecard.Curve(stage: stage, strategy: strategy, metric: metric, portions: results.portions,
                                tar: tar, tarNoneRejected: tar.first ?? nil, auc: auc, aucRatio: nil)
     }
 

@@ -23,7 +23,7 @@ public enum ReportKind: StageKind {
         let sections = try context.inputOrder.map { role -> ReportPage.Section in
             let dir = try context.input(role)
             let record = ArtifactRecord.load(dir.appendingPathComponent(ArtifactRecord.fileName))
-            return ReportPage.Section(stage: record?.stage ?? role, kind: record?.kind ?? "?", directory: dir)
+            return ReportPage.Section(stage: record?.stage ?? role, kind: record?.kind ?? "?", directory: dir, record: record)
         }
         try ReportPage(title: options.title, sections: sections).write(to: context.output)
     }
