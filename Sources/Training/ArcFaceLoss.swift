@@ -5,15 +5,25 @@ import Backbone
 /// clamped to [-1, 1]; the true class gets `cos(theta + m)` (no easy-margin or threshold
 /// variant, exactly as the reference adds `m` to the angle); every logit of row `i` is then
 /// multiplied by the row's scale: a constant `s` (ArcFace, s = 64) or the per-image
-/// predicted `s(x_i)` (ArcFaceScale).
+/// predicted `s(x_i)` (ArcFaceScale). With `kind: .cosface` the true class gets `cos theta - m`
+/// instead (the reference's `CosFace`, s = 64, m = 0.40; docs/training.md, Losses).
 ///
 /// Layouts: embeddings `[N, D]`, centres `[C, D]` (one row per class), both row-major and not
 /// necessarily normalised (the loss normalises them, `F.normalize` with eps 1e-12); labels in
 /// `0..<C`; scales `[N]`.
 public struct ArcFaceLoss<T: TrainingScalar>: Sendable {
-    public var margin: Double
+    /// How the margin enters the true-class logit.
+    public enum Kind: String, Sendable, CaseIterable {
+        /// `cos(theta + m)` (the reference's `ArcFace`).
+        case arcface
+        /// `cos(theta) - m` (the reference's `CosFace`).
+        case cosface
+    }
 
-    public init(margin: Double = 0.5) { self.margin = margin }
+    public var margin: Double
+    public var kind: Kind
+
+    public init(margin: Double = 0.5, kind: Kind = .arcface) { self.margin = margin; self.kind = kind }
 
     public struct Result: Sendable {
         public var loss: Double
@@ -45,7 +55,10 @@ public struct ArcFaceLoss<T: TrainingScalar>: Sendable {
                 let raw = Double(cosine[i * c + j])
                 let x = min(1, max(-1, raw))
                 let inside = raw > -1 && raw < 1   // clamp has zero slope outside
-                if j == y {
+                if j == y && kind == .cosface {
+                    f[j] = x - margin
+                    df[j] = inside ? 1 : 0
+                } else if j == y {
                     // cos(acos(x) + m) = x cos m - sin(theta) sin m; its slope is
                     // sin(theta + m) / sin(theta), kept finite where theta = 0 or pi.
                     let sinT = (1 - x * x).squareRoot()

@@ -193,6 +193,30 @@ final class TrainingGradientTests: XCTestCase {
         check("ArcFaceScale embeddings", b.embeddings, numeric(e) { value($0, w, scales) })
     }
 
+    func testCosFaceGradients() {
+        let n = 5, d = 4, c = 3
+        let e = normals(n * d), w = normals(c * d), labels = [1, 2, 0, 2, 1]
+        let loss = ArcFaceLoss<Double>(margin: 0.4, kind: .cosface)
+        let scales = [Double](repeating: 8, count: n)
+        let a = loss.evaluate(embeddings: e, centers: w, labels: labels, scales: scales, dimension: d,
+                              embeddingGradient: true, centerGradient: true)
+        func value(_ e: [Double], _ w: [Double]) -> Double {
+            loss.evaluate(embeddings: e, centers: w, labels: labels, scales: scales, dimension: d,
+                          embeddingGradient: false, centerGradient: false).loss
+        }
+        check("CosFace(s=8) embeddings", a.embeddings, numeric(e, step: 1e-6) { value($0, w) })
+        check("CosFace(s=8) centres", a.centers, numeric(w, step: 1e-6) { value(e, $0) })
+    }
+
+    func testCosFaceLossByHand() {
+        // Centres at 60 and 90 degrees from the embedding: logits s (cos 60 - m) and 0.
+        let e: [Double] = [1, 0], w: [Double] = [0.5, 3.0.squareRoot() / 2, 0, 2]
+        let r = ArcFaceLoss<Double>(margin: 0.4, kind: .cosface).evaluate(
+            embeddings: e, centers: w, labels: [0], scales: [2], dimension: 2, embeddingGradient: false, centerGradient: false)
+        let z0 = 2 * (0.5 - 0.4)
+        XCTAssertEqual(r.loss, Double.log(Double.exp(z0) + 1) - z0, accuracy: 1e-12)
+    }
+
     func testArcFaceLossByHand() {
         // One row, two classes, unit vectors at 60 and 90 degrees from the embedding:
         // logits s cos(60 + 28.65 deg) and s cos(90 deg) = 0.
