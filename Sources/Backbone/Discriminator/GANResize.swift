@@ -45,3 +45,19 @@ public enum GANResize {
         return out
     }
 }
+
+extension GANResize {
+    /// The reference's `preprocess_gan` for one uncropped image: interleaved RGB bytes
+    /// `[height, width, 3]` -> `(p - 127.5) / 128` -> mirror bilinear resize to `size x size`
+    /// -> planar `[3, size, size]` (docs/strategies.md, GAN).
+    public static func planarInput(rgb: UnsafeBufferPointer<UInt8>, height: Int, width: Int, size: Int = 256) -> [Float] {
+        let standardised = rgb.map { Preprocess.meanScale.standardise($0) }
+        let hwc = standardised.withUnsafeBufferPointer {
+            mirrorBilinear($0, height: height, width: width, channels: 3, outHeight: size, outWidth: size)
+        }
+        let plane = size * size
+        var out = [Float](repeating: 0, count: 3 * plane)
+        for i in 0..<plane { for c in 0..<3 { out[c * plane + i] = hwc[3 * i + c] } }
+        return out
+    }
+}
