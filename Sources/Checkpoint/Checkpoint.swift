@@ -4,7 +4,9 @@ import Foundation
 /// the restricted unpickler, and converts every tensor found in the (possibly nested) dict to
 /// float32 under its dotted name. Non-tensor leaves (epoch numbers, config strings) are skipped.
 public enum Checkpoint {
-    public static func load(path: String) throws -> WeightSet {
+    /// All tensors, or with `section` only those under `section.` (the others are never
+    /// materialised: a StyleGAN2 training checkpoint's `d` without its generators).
+    public static func load(path: String, section: String? = nil) throws -> WeightSet {
         let zip = try ZipArchive(path: path)
         let pickles = zip.names.filter { $0 == "data.pkl" || $0.hasSuffix("/data.pkl") }
         guard pickles.count == 1, let pkl = pickles.first else {
@@ -18,7 +20,7 @@ public enum Checkpoint {
         var refs: [(String, TensorRef)] = []
         func walk(_ v: PickleValue, _ name: String) {
             switch v {
-            case .tensor(let t): refs.append((name, t))
+            case .tensor(let t): if section.map({ name.hasPrefix($0 + ".") }) ?? true { refs.append((name, t)) }
             case .dict(let d):
                 for k in d.keys { walk(d.values[k]!, name.isEmpty ? k : "\(name).\(k)") }
             default: break

@@ -20,8 +20,10 @@ final class PickleList {
     var items: [PickleValue] = []
 }
 
-/// Keys keep insertion order (an OrderedDict's order is the state dict's order).
+/// Keys keep insertion order (an OrderedDict's order is the state dict's order). An
+/// `argparse.Namespace` is read as a dict of its attributes (`isNamespace`).
 final class PickleDict {
+    var isNamespace = false
     var keys: [String] = []
     var values: [String: PickleValue] = [:]
 

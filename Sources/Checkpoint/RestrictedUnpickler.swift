@@ -4,9 +4,12 @@ import Foundation
 /// dicts and nested dicts of them. Nothing is ever called: the only globals accepted are the
 /// ones needed to rebuild dicts and tensors, and each is interpreted by this reader itself.
 /// Any other global is refused when it is named, before any REDUCE could use it.
+/// `argparse.Namespace` (the `args` entry of a StyleGAN2 training checkpoint) is inert data:
+/// NEWOBJ on it makes an empty dict and BUILD fills it with the pickled attributes; no class
+/// is ever instantiated (docs/strategies.md, GAN).
 struct RestrictedUnpickler {
     static let allowedGlobals: Set<String> = [
-        "collections.OrderedDict",
+        "collections.OrderedDict", "argparse.Namespace",
         "torch._utils._rebuild_tensor_v2",
         "torch._utils._rebuild_parameter",
         "torch.FloatStorage", "torch.HalfStorage", "torch.BFloat16Storage", "torch.LongStorage",
@@ -233,10 +236,23 @@ struct RestrictedUnpickler {
             case 0x52:                                                                  // REDUCE
                 let args = try pop(), callable = try pop()
                 stack.append(try reduce(callable, args))
+            case 0x81:                                                                  // NEWOBJ
+                let args = try pop(), cls = try pop()
+                guard case .global("argparse.Namespace") = cls, case .tuple(let a) = args, a.isEmpty else {
+                    throw fail("pickle NEWOBJ on \(kind(cls)) is not supported")
+                }
+                let d = PickleDict()
+                d.isNamespace = true
+                stack.append(.dict(d))
             case 0x62:                                                                  // BUILD
-                // State of an OrderedDict (its `_metadata`) or of a tensor: not needed.
-                _ = try pop()
-                guard !stack.isEmpty else { throw fail("pickle BUILD on empty stack") }
+                // A Namespace's attributes; the state of an OrderedDict (its `_metadata`) or of
+                // a tensor is not needed.
+                let state = try pop()
+                guard case let target? = stack.last else { throw fail("pickle BUILD on empty stack") }
+                if case .dict(let d) = target, d.isNamespace {
+                    guard case .dict(let attributes) = state else { throw fail("argparse.Namespace state is \(kind(state)), expected a dict") }
+                    for k in attributes.keys { d.set(k, attributes.values[k]!) }
+                }
             default:
                 throw fail(String(format: "pickle opcode 0x%02x at byte %d is not supported by the restricted reader", op, pos - 1))
             }

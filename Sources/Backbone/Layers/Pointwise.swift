@@ -16,6 +16,21 @@ enum Pointwise {
         }
     }
 
+    /// `y = leaky_relu(y + bias, slope) * gain`, one slope for all channels.
+    static func biasLeakyReLU(_ y: UnsafeMutablePointer<Float>, channels: Int, plane: Int,
+                              bias: [Float], slope: Float, gain: Float, threads: Int) {
+        parallelRanges(channels, threads: threads) { range in
+            for c in range {
+                let b = bias[c]
+                let p = y + c * plane
+                for i in 0..<plane {
+                    let v = p[i] + b
+                    p[i] = (v > 0 ? v : v * slope) * gain
+                }
+            }
+        }
+    }
+
     /// `y = y + bias + residual`.
     static func biasResidual(_ y: UnsafeMutablePointer<Float>, channels: Int, plane: Int,
                              bias: [Float], residual: UnsafePointer<Float>, threads: Int) {
