@@ -5,12 +5,13 @@ import Stages
 struct HeadsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "heads",
-        abstract: "Apply trained scale / PFE heads to a store's bottleneck features and write the store with their uncertainties.",
+        abstract: "Apply trained scale / PFE / ProbFace heads to a store's bottleneck features and write the store with their uncertainties.",
         discussion: """
         scale writes /uncertainty/scale (the scale predictor's output, a confidence); head \
-        writes /uncertainty/head (PFE sigma^2, an uncertainty). Heads are read from the \
-        checkpoints' scale_predictor / head sections (train-head output, reference \
-        checkpoints) or from bare MLPHead / PFEHead state dicts. The new store is a copy of \
+        writes /uncertainty/head (sigma^2, an uncertainty: 512 values for pfe_head, \
+        pfe_head_adjustable and pfe_head_adjustable_spectral, one for prob_head; the kind is \
+        recognised from the keys). Heads are read from the checkpoints' scale_predictor / head \
+        sections (train-head output, reference checkpoints) or from bare MLPHead / head state dicts. The new store is a copy of \
         STORE with these strategies added or replaced; without --out STORE itself is replaced \
         (atomically, once the copy is complete). --embedding-layer also recomputes /embeddings \
         with a trained embedding layer (train-head --kind embedding: fc + features) and emb_norm \

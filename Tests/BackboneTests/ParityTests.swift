@@ -22,8 +22,8 @@ final class ParityTests: XCTestCase {
             }
             let out = net.forward(input, batch: batch, workspace: Workspace(threads: 1))
             if let expected = c.log_sigma_sq {
-                let head = try PFEHead(weights: weights.section("head"))
-                XCTAssertEqual(head.kind.rawValue, c.head_kind)
+                let head = try VarianceHead(weights: weights.section("head"))
+                XCTAssertEqual(head.kind.className, c.head_kind)
                 assertParity(head.logSigmaSq(out.bottleneck, rows: batch), try Fixtures().floats(expected), "\(c.name) PFE log sigma^2")
             }
             if let scales = c.scale {

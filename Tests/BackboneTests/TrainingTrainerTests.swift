@@ -96,7 +96,7 @@ final class TrainingTrainerTests: XCTestCase {
                                                    "bn2.running_mean", "bn2.running_var", "bn2.num_batches_tracked",
                                                    "gamma", "beta"])
         // The saved head (BN folded, Float) gives what the trainer computed in eval mode.
-        let head = try! PFEHead(weights: trained.weights)
+        let head = try! VarianceHead(weights: trained.weights)
         let again = head.logSigmaSq(p.features, rows: p.labels.count)
         for (a, b) in zip(again, trained.outputs) { XCTAssertEqual(a, b, accuracy: 1e-4 * max(1, abs(b))) }
     }

@@ -17,18 +17,10 @@ final class EmbedTests: XCTestCase {
 
     func fixture(_ name: String) -> String { Self.fixtures.appendingPathComponent(name).path }
 
-    func floats(_ name: String) throws -> [Float] {
-        let data = try Data(contentsOf: Self.fixtures.appendingPathComponent(name))
-        return data.withUnsafeBytes { raw in
-            (0..<(data.count / 4)).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self))) }
-        }
-    }
+    func floats(_ name: String) throws -> [Float] { try TestSupport.floats(Self.fixtures.appendingPathComponent(name)) }
 
     func assertClose(_ a: [Float], _ e: [Float], _ what: String, file: StaticString = #filePath, line: UInt = #line) {
-        XCTAssertEqual(a.count, e.count, what, file: file, line: line)
-        let scale = e.map { abs($0) }.max() ?? 0
-        let worst = zip(a, e).map { abs($0 - $1) }.max() ?? .infinity
-        XCTAssertLessThanOrEqual(worst, 1e-4 * scale, "\(what): max error \(worst)", file: file, line: line)
+        assertCloseToScale(a, e, what, file: file, line: line)
     }
 
     func makeList(_ dir: URL) throws -> String {

@@ -117,6 +117,44 @@ class PFEHeadAdjustable(nn.Module):
         return torch.log(1e-6 + torch.exp(self.gamma * x + self.beta))
 
 
+
+class PFEHeadAdjustableSpectral(nn.Module):
+    """PFEHeadAdjustableSpectralSimple: fc1 / fc2 bias-free Linears under torch's own
+    spectral_norm (n_power_iterations 3), no row normalisation; keys fc1.weight_orig,
+    fc1.weight_u, fc1.weight_v, ... (docs/strategies.md, "Heads")."""
+
+    def __init__(self, cin, out, n_power_iterations=3):
+        super().__init__()
+        self.fc1 = nn.utils.spectral_norm(nn.Linear(cin, out, bias=False), n_power_iterations=n_power_iterations)
+        self.bn1 = nn.BatchNorm1d(out, affine=True)
+        self.fc2 = nn.utils.spectral_norm(nn.Linear(out, out, bias=False), n_power_iterations=n_power_iterations)
+        self.bn2 = nn.BatchNorm1d(out, affine=False)
+        self.gamma = nn.Parameter(torch.tensor([1.0]))
+        self.beta = nn.Parameter(torch.tensor([0.0]))
+
+    def forward(self, x):
+        x = self.bn2(self.fc2(F.relu(self.bn1(self.fc1(x)))))
+        return torch.log(1e-6 + torch.exp(self.gamma * x + self.beta))
+
+
+class ProbHead(nn.Module):
+    """ProbFace's head: biased Linears, no input or weight normalisation, one output
+    (fc2 [1, hidden], bn2 of size 1, affine False)."""
+
+    def __init__(self, cin, hidden):
+        super().__init__()
+        self.fc1 = nn.Linear(cin, hidden)
+        self.bn1 = nn.BatchNorm1d(hidden, affine=True)
+        self.relu = nn.ReLU(hidden)  # the reference passes in_feat as `inplace`: no numeric effect
+        self.fc2 = nn.Linear(hidden, 1)
+        self.bn2 = nn.BatchNorm1d(1, affine=False)
+        self.gamma = nn.Parameter(torch.tensor([1e-4]))
+        self.beta = nn.Parameter(torch.tensor([-7.0]))
+
+    def forward(self, x):
+        x = self.bn2(self.fc2(self.relu(self.bn1(self.fc1(x)))))
+        return torch.log(1e-6 + torch.exp(self.gamma * x + self.beta))
+
 def randomise(module, generator, gain=1.0):
     """Random weights, BatchNorm statistics and PReLU slopes, so that every folded parameter
     matters. `gain` < 1 keeps deep residual stacks from growing without bound."""

@@ -27,7 +27,7 @@ public struct EmbedOptions: ParsableArguments, Sendable {
     public var checkpoint: InputFile
     @Option(help: "iresnet18, iresnet34, iresnet50 or iresnet100 (append _normalized for the normalised variant).")
     public var arch = "iresnet50"
-    @Option(help: "Comma-separated: emb_norm, magface, scale, head.")
+    @Option(help: "Comma-separated: emb_norm, magface, scale, head, backbone+uncertainty_model.")
     public var strategies: CommaList<EmbedStrategy> = [.embNorm]
     @Option(help: "mean_scale ((p - 127.5) / 128) or scale (p / 255, MagFace).")
     public var preprocess: Preprocess = .meanScale
@@ -137,7 +137,7 @@ public struct EmbedJob {
         }
         let model = try EmbeddingModel(checkpoint: options.checkpoint.path, arch: options.arch, strategies: options.strategies.items,
                                        scaleActivation: options.scaleActivation, scaleCoefficient: options.scaleCoefficient,
-                                       inputSize: options.inputSize)
+                                       inputSize: options.inputSize, preprocess: options.preprocess)
         let config = model.backbone.config
         let infos = options.strategies.items.map {
             StrategyInfo(name: $0.rawValue, width: model.width(of: $0), mode: $0.isConfidence ? .confidence : .uncertainty)
@@ -212,7 +212,7 @@ public struct EmbedJob {
             if rows.upperBound < paths.count { prefetch(batch(at: rows.upperBound)) }
             let out = model.backbone.forward(input, batch: rows.count, workspace: workspace)
             var values: [String: [Float]] = [:]
-            for s in options.strategies.items { values[s.rawValue] = model.values(of: s, out) }
+            for s in options.strategies.items { values[s.rawValue] = model.values(of: s, out, input: input, workspace: workspace) }
             if rows.lowerBound >= writer.committedRows {
                 try writer.append(embeddings: out.feature, uncertainties: values,
                                   bottleneck: options.keepBottleneck ? out.bottleneck : nil)

@@ -4,7 +4,8 @@ import Checkpoint
 import Backbone
 import Foundation
 
-/// What `embed` computes per image, by the reference's strategy names (docs/backbone.md, "Networks").
+/// What `embed` computes per image, by the reference's strategy names (docs/backbone.md,
+/// "Networks"; docs/strategies.md, "Heads" and "MagFace").
 public enum EmbedStrategy: String, CaseIterable, Sendable, ExpressibleByArgument {
     /// L2 norm of `feature`: confidence.
     case embNorm = "emb_norm"
@@ -12,40 +13,49 @@ public enum EmbedStrategy: String, CaseIterable, Sendable, ExpressibleByArgument
     case magface
     /// ScaleFace scale predictor (`scale_predictor` section, MLPHead) on the bottleneck: confidence.
     case scale
-    /// PFE head (`head` section): `sigma^2 = exp(log sigma^2)`, 512 values: uncertainty.
+    /// The `head` section, whichever of the four heads it holds (PFEHead, PFEHeadAdjustable,
+    /// PFEHeadAdjustableSpectralSimple: 512 values; ProbHead: one): `sigma^2 = exp(log sigma^2)`,
+    /// uncertainty.
     case head
+    /// `‖feature‖₂` of the `uncertainty_model` section (MagFace) on `p / 255`: confidence.
+    case backboneUncertaintyModel = "backbone+uncertainty_model"
 
     public var isConfidence: Bool { self != .head }
 }
 
 /// A backbone and the heads the requested strategies need, assembled from a checkpoint.
-/// Reference checkpoints nest sections (`backbone`, `head`, `scale_predictor`); InsightFace's
-/// `backbone.pth` is a bare state dict (a DataParallel `module.` prefix is accepted too).
+/// Reference checkpoints nest sections (`backbone`, `head`, `scale_predictor`,
+/// `uncertainty_model`); InsightFace's `backbone.pth` is a bare state dict (a DataParallel
+/// `module.` prefix is accepted too); MagFace checkpoints keep MagFace's key layout
+/// (`BackboneSection`).
 public struct EmbeddingModel: Sendable {
     public let arch: String
     public let backbone: IResNet
     public let heads: UncertaintyHeads
+    /// The `uncertainty_model` network of strategy `backbone+uncertainty_model`.
+    let uncertaintyModel: UncertaintyModel?
+    /// How the backbone's input is standardised (the uncertainty model re-standardises it).
+    public let preprocess: Preprocess
 
     /// `inputSize` is the aligned crop size (112 for every published model); stage widths and
-    /// embedding size come from the checkpoint's shapes.
+    /// embedding size come from the checkpoint's shapes. `headKind` (a config's `head.name`)
+    /// is checked against the `head` section's keys.
     public init(checkpoint path: String, arch: String, strategies: [EmbedStrategy],
-                scaleActivation: ScaleActivation = .exp, scaleCoefficient: Float = 64, inputSize: Int = 112) throws {
+                scaleActivation: ScaleActivation = .exp, scaleCoefficient: Float = 64, inputSize: Int = 112,
+                preprocess: Preprocess = .meanScale, headKind: HeadKind? = nil) throws {
         guard var config = IResNetConfig(arch: arch) else {
             throw InputError(file: path, "unknown architecture '\(arch)' (expected one of \(IResNetConfig.archNames.joined(separator: ", ")), optionally with _normalized)")
         }
         self.arch = arch
+        self.preprocess = preprocess
         let weights = try WeightsFile.load(path: path)
-        let nested = weights.hasSection("backbone")
-        var body = nested ? weights.section("backbone") : weights
-        if !nested, body.names.allSatisfy({ $0.hasPrefix("module.") }), !body.names.isEmpty {
-            body = body.section("module")
-        }
-        if !nested, weights.hasSection("scale_predictor") || weights.hasSection("head") {
+        if !weights.hasSection("backbone"), ["scale_predictor", "head", "uncertainty_model"].contains(where: weights.hasSection) {
             throw InputError(file: path, "has head sections but no 'backbone' section")
         }
+        let body = BackboneSection(weights, section: "backbone")
         config.inputSize = inputSize
-        config = config.inferringWidths(from: body)
-        backbone = try IResNet(config: config, weights: body, prefix: nested ? "backbone" : "")
+        config = config.inferringWidths(from: body.weights)
+        backbone = try IResNet(config: config, weights: body.weights, prefix: body.prefix)
         let bottleneck = config.bottleneckWidth, name = "the \(arch) bottleneck"
         var heads = UncertaintyHeads()
         if strategies.contains(.scale) {
@@ -57,31 +67,36 @@ public struct EmbeddingModel: Sendable {
         }
         if strategies.contains(.head) {
             guard let found = UncertaintyHeads.find([(path, weights)], section: "head") else {
-                throw InputError(file: path, "strategy 'head' needs a 'head' section (a PFE checkpoint); this checkpoint has none")
+                throw InputError(file: path, "strategy 'head' needs a 'head' section (a PFE or ProbFace checkpoint); this checkpoint has none")
             }
-            heads.pfe = try UncertaintyHeads.pfeHead(found, bottleneck: bottleneck, bottleneckName: name)
+            heads.variance = try UncertaintyHeads.varianceHead(found, expected: headKind, bottleneck: bottleneck, bottleneckName: name)
         }
         self.heads = heads
+        uncertaintyModel = strategies.contains(.backboneUncertaintyModel)
+            ? try UncertaintyModel(checkpoint: path, weights: weights, inputSize: inputSize) : nil
     }
 
     /// Width of each strategy's per-image values.
     public func width(of s: EmbedStrategy) -> Int {
         switch s {
-        case .embNorm, .magface: return 1
+        case .embNorm, .magface, .backboneUncertaintyModel: return 1
         case .scale: return heads.scale?.outFeatures ?? 1
-        case .head: return heads.pfe?.outFeatures ?? 512
+        case .head: return heads.variance?.outFeatures ?? 512
         }
     }
 
-    /// Per-image values `[n, width]` of a strategy for one backbone output.
-    public func values(of s: EmbedStrategy, _ out: BackboneOutput) -> [Float] {
+    /// Per-image values `[n, width]` of a strategy for one backbone output; `input` is the
+    /// batch the backbone ran on (the uncertainty model runs on it too).
+    public func values(of s: EmbedStrategy, _ out: BackboneOutput, input: [Float], workspace: Workspace) -> [Float] {
         switch s {
         case .embNorm, .magface:
             return UncertaintyHeads.embeddingNorms(out.feature, rows: out.batch, width: backbone.config.embeddingSize)
         case .scale:
             return heads.scaleValues(out.bottleneck, rows: out.batch)
         case .head:
-            return heads.pfeValues(out.bottleneck, rows: out.batch)
+            return heads.headValues(out.bottleneck, rows: out.batch)
+        case .backboneUncertaintyModel:
+            return uncertaintyModel!.values(input, batch: out.batch, preprocess: preprocess, workspace: workspace)
         }
     }
 }

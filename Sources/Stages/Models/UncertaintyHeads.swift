@@ -5,15 +5,20 @@ import Foundation
 
 /// The uncertainty heads of checkpoints, and the per-image values strategies take from a
 /// network's outputs: the one home for both, used by `embed` (heads beside the backbone) and
-/// `heads` (heads on a store's bottleneck features). docs/backbone.md, "Networks".
+/// `heads` (heads on a store's bottleneck features). docs/backbone.md, "Networks";
+/// docs/strategies.md, "Heads".
 public struct UncertaintyHeads: Sendable {
     public var scale: MLPHead?
-    public var pfe: PFEHead?
+    /// The `head` section: PFEHead, PFEHeadAdjustable, PFEHeadAdjustableSpectralSimple or ProbHead.
+    public var variance: VarianceHead?
 
-    public init(scale: MLPHead? = nil, pfe: PFEHead? = nil) {
+    public init(scale: MLPHead? = nil, variance: VarianceHead? = nil) {
         self.scale = scale
-        self.pfe = pfe
+        self.variance = variance
     }
+
+    /// Keys that make a bare state dict a `head` (any of the four kinds).
+    public static let headBareKeys = ["fc1", "fc1.weight", "fc1.weight_orig"]
 
     /// A head's weights: the checkpoint, its weights and the prefix naming them in errors.
     public typealias Found = (path: String, weights: WeightSet, prefix: String)
@@ -41,11 +46,13 @@ public struct UncertaintyHeads: Sendable {
         return h
     }
 
-    /// The PFE head in `found`, checked against the bottleneck width.
-    public static func pfeHead(_ found: Found, bottleneck width: Int, bottleneckName: String) throws -> PFEHead {
-        let h = try PFEHead(weights: found.weights, prefix: found.prefix)
+    /// The head in `found` (its kind recognised from the keys, or `expected`), checked against
+    /// the bottleneck width.
+    public static func varianceHead(_ found: Found, expected: HeadKind? = nil, bottleneck width: Int,
+                                    bottleneckName: String) throws -> VarianceHead {
+        let h = try VarianceHead(weights: found.weights, prefix: found.prefix, expected: expected)
         guard h.inFeatures == width else {
-            throw InputError(file: found.path, "PFE head takes \(h.inFeatures) inputs, \(bottleneckName) has \(width)")
+            throw InputError(file: found.path, "\(h.kind.className) takes \(h.inFeatures) inputs, \(bottleneckName) has \(width)")
         }
         return h
     }
@@ -55,9 +62,10 @@ public struct UncertaintyHeads: Sendable {
         scale!.apply(bottleneck, rows: rows)
     }
 
-    /// PFE's `sigma^2 = exp(log sigma^2)` per image `[rows, 512]` (an uncertainty).
-    public func pfeValues(_ bottleneck: [Float], rows: Int) -> [Float] {
-        pfe!.logSigmaSq(bottleneck, rows: rows).map { Foundation.exp($0) }
+    /// The head's `sigma^2 = exp(log sigma^2)` per image `[rows, out]` (an uncertainty; 512
+    /// values for the PFE kinds, one for ProbHead).
+    public func headValues(_ bottleneck: [Float], rows: Int) -> [Float] {
+        variance!.sigmaSq(bottleneck, rows: rows)
     }
 
     /// `emb_norm`: the L2 norm of each row of `embeddings` `[rows, width]` (a confidence).

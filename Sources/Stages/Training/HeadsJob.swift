@@ -33,9 +33,11 @@ public struct HeadsOptions: ParsableArguments, Sendable {
 
 /// `scaleface heads`: applies trained heads to a store's `/bottleneck` and writes a copy of
 /// the store with `/uncertainty/scale` (the scale predictor's output, a confidence) and/or
-/// `/uncertainty/head` (PFE `sigma^2 = exp(log sigma^2)`, an uncertainty) added or replaced.
+/// `/uncertainty/head` (`sigma^2 = exp(log sigma^2)` of whichever head the checkpoint holds:
+/// 512 values for PFEHead, PFEHeadAdjustable and PFEHeadAdjustableSpectralSimple, one for
+/// ProbHead; an uncertainty; docs/strategies.md, "Heads") added or replaced.
 /// Heads come from checkpoints' `scale_predictor` / `head` sections, or from bare state dicts
-/// with MLPHead (`mlp.*`) or PFEHead (`fc1.*`) keys. The new store is written under a
+/// with MLPHead (`mlp.*`) or head (`fc1`, `fc1.weight`, `fc1.weight_orig`) keys. The new store is written under a
 /// partial name and renamed into place when complete (it may replace the input store).
 /// With `embeddingLayer`, `/embeddings` is recomputed from the bottleneck by a trained
 /// embedding layer (`fc` + `features`, the `backbone` section of `train-head --kind
@@ -54,7 +56,7 @@ public struct HeadsJob {
         self.quiet = quiet
     }
 
-    /// The MLPHead or PFEHead a strategy needs, from the first checkpoint that has it.
+    /// The MLPHead or variance head a strategy needs, from the first checkpoint that has it.
     func loadHeads(bottleneck width: Int) throws -> UncertaintyHeads {
         guard !options.checkpoint.map(\.path).isEmpty else { throw InputError(file: options.store.path, "no checkpoint given") }
         let sets = try options.checkpoint.map(\.path).map { ($0, try WeightsFile.load(path: $0)) }
@@ -69,13 +71,13 @@ public struct HeadsJob {
                 heads.scale = try UncertaintyHeads.scaleHead(found, activation: options.activation, coefficient: options.coefficient,
                                                              bottleneck: width, bottleneckName: name)
             case .head:
-                guard let found = UncertaintyHeads.find(sets, section: "head", bareKeys: ["fc1.weight", "fc1"]) else {
-                    throw InputError(file: options.checkpoint.map(\.path).joined(separator: ", "), "no 'head' section (or bare PFEHead state dict with fc1.weight) for strategy 'head'")
+                guard let found = UncertaintyHeads.find(sets, section: "head", bareKeys: UncertaintyHeads.headBareKeys) else {
+                    throw InputError(file: options.checkpoint.map(\.path).joined(separator: ", "), "no 'head' section (or bare head state dict with fc1, fc1.weight or fc1.weight_orig) for strategy 'head'")
                 }
-                heads.pfe = try UncertaintyHeads.pfeHead(found, bottleneck: width, bottleneckName: name)
+                heads.variance = try UncertaintyHeads.varianceHead(found, bottleneck: width, bottleneckName: name)
             case .embNorm where options.embeddingLayer:
                 continue
-            case .embNorm, .magface:
+            case .embNorm, .magface, .backboneUncertaintyModel:
                 throw InputError(file: options.store.path, "strategy '\(s.rawValue)' is computed by embed, not by heads (expected scale or head; emb_norm with the embedding layer)")
             }
         }
@@ -117,7 +119,7 @@ public struct HeadsJob {
             added.append(StrategyInfo(name: EmbedStrategy.embNorm.rawValue, width: 1, mode: .confidence))
         }
         if let h = heads.scale { added.append(StrategyInfo(name: EmbedStrategy.scale.rawValue, width: h.outFeatures, mode: .confidence)) }
-        if let h = heads.pfe { added.append(StrategyInfo(name: EmbedStrategy.head.rawValue, width: h.outFeatures, mode: .uncertainty)) }
+        if let h = heads.variance { added.append(StrategyInfo(name: EmbedStrategy.head.rawValue, width: h.outFeatures, mode: .uncertainty)) }
         let kept = source.strategies.filter { s in !added.contains { $0.name == s.name } }
         let names = options.checkpoint.map(\.path).map { URL(fileURLWithPath: $0).lastPathComponent }.joined(separator: ", ")
         let schema = StoreSchema(dimension: layer?.outFeatures ?? source.dimension,
@@ -136,7 +138,7 @@ public struct HeadsJob {
                 var values: [String: [Float]] = [:]
                 for s in kept { values[s.name] = try source.uncertainty(named: s.name, rows: rows).values }
                 if heads.scale != nil { values[EmbedStrategy.scale.rawValue] = heads.scaleValues(features, rows: rows.count) }
-                if heads.pfe != nil { values[EmbedStrategy.head.rawValue] = heads.pfeValues(features, rows: rows.count) }
+                if heads.variance != nil { values[EmbedStrategy.head.rawValue] = heads.headValues(features, rows: rows.count) }
                 var embeddings = try source.embeddings(rows: rows)
                 if let layer {
                     embeddings = layer.forwardEval(features, rows: rows.count)
