@@ -27,9 +27,12 @@ public struct EmbeddingModel: Sendable {
     public let heads: UncertaintyHeads
 
     /// `inputSize` is the aligned crop size (112 for every published model); stage widths and
-    /// embedding size come from the checkpoint's shapes.
+    /// embedding size come from the checkpoint's shapes. A reference model `config` is checked
+    /// against what the checkpoint holds (docs/model-configs.md).
     public init(checkpoint path: String, arch: String, strategies: [EmbedStrategy],
-                scaleActivation: ScaleActivation = .exp, scaleCoefficient: Float = 64, inputSize: Int = 112) throws {
+                scaleActivation: ScaleActivation = .exp, scaleCoefficient: Float = 64, inputSize: Int = 112,
+                config: ReferenceModelConfig? = nil) throws {
+        let modelConfig = config
         guard var config = IResNetConfig(arch: arch) else {
             throw InputError(file: path, "unknown architecture '\(arch)' (expected one of \(IResNetConfig.archNames.joined(separator: ", ")), optionally with _normalized)")
         }
@@ -46,12 +49,14 @@ public struct EmbeddingModel: Sendable {
         config.inputSize = inputSize
         config = config.inferringWidths(from: body)
         backbone = try IResNet(config: config, weights: body, prefix: nested ? "backbone" : "")
+        try modelConfig?.checkBackbone(embeddingSize: config.embeddingSize, checkpoint: path)
         let bottleneck = config.bottleneckWidth, name = "the \(arch) bottleneck"
         var heads = UncertaintyHeads()
         if strategies.contains(.scale) {
             guard let found = UncertaintyHeads.find([(path, weights)], section: "scale_predictor") else {
                 throw InputError(file: path, "strategy 'scale' needs a 'scale_predictor' section (a ScaleFace checkpoint); this checkpoint has none")
             }
+            try modelConfig?.checkScalePredictor(found)
             heads.scale = try UncertaintyHeads.scaleHead(found, activation: scaleActivation, coefficient: scaleCoefficient,
                                                          bottleneck: bottleneck, bottleneckName: name)
         }
@@ -60,6 +65,7 @@ public struct EmbeddingModel: Sendable {
                 throw InputError(file: path, "strategy 'head' needs a 'head' section (a PFE checkpoint); this checkpoint has none")
             }
             heads.pfe = try UncertaintyHeads.pfeHead(found, bottleneck: bottleneck, bottleneckName: name)
+            try modelConfig?.checkHead(held: heads.pfe!.kind.headKind, found)
         }
         self.heads = heads
     }
