@@ -65,7 +65,7 @@ public struct EmbeddingModel: Sendable {
                 throw InputError(file: path, "strategy 'head' needs a 'head' section (a PFE checkpoint); this checkpoint has none")
             }
             heads.pfe = try UncertaintyHeads.pfeHead(found, bottleneck: bottleneck, bottleneckName: name)
-            try modelConfig?.checkHead(held: heads.pfe!.kind.headKind, found)
+            try modelConfig?.checkHead(held: heads.pfe!.kind, found)
         }
         self.heads = heads
     }

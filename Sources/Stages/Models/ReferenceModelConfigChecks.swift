@@ -72,11 +72,14 @@ extension ReferenceModelConfig {
         try Self.checkStateDict(s.stateDictShapes, found.weights, checkpoint: found.path, section: found.prefix, config: what)
     }
 
-    /// The checkpoint's head (read by scaleface as `held`) against `head`: the kind, then the tensors.
-    public func checkHead(held: HeadKind, _ found: UncertaintyHeads.Found) throws {
+    /// The checkpoint's head (read by scaleface as `held`, a `HeadKind` or any kind named by the
+    /// reference's head or class name) against `head`: the kind, then the tensors.
+    public func checkHead<K: RawRepresentable>(held: K, _ found: UncertaintyHeads.Found) throws where K.RawValue == String {
         guard let h = head else { return }
-        guard held == h.kind else {
-            throw InputError(file: found.path, "\(path) names head '\(h.kind.rawValue)' (\(h.kind.className)), but the checkpoint's head is a '\(held.rawValue)' (\(held.className))")
+        let kind = HeadKind.allCases.first { $0.rawValue == held.rawValue || $0.className == held.rawValue }
+        guard let kind, kind == h.kind else {
+            let name = kind.map { "'\($0.rawValue)' (\($0.className))" } ?? held.rawValue
+            throw InputError(file: found.path, "\(path) names head '\(h.kind.rawValue)' (\(h.kind.className)), but the checkpoint's head is a \(name)")
         }
         try Self.checkStateDict(h.stateDictShapes, found.weights, checkpoint: found.path, section: found.prefix,
                                 config: "head of \(path) (\(h.kind.rawValue), in_feat \(h.inFeat)\(h.kind == .pfeAdjustable || h.kind == .pfeAdjustableSpectral ? ", out_feat \(h.outFeat)" : ""))")
@@ -88,9 +91,4 @@ extension ReferenceModelConfig {
             throw InputError(file: checkpoint, "backbone embeds into \(embeddingSize) dimensions, \(path) says num_features \(e)")
         }
     }
-}
-
-extension PFEHead.Kind {
-    /// The reference's name of the head scaleface read.
-    var headKind: HeadKind { self == .pfe ? .pfe : .pfeAdjustable }
 }
