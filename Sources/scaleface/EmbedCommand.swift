@@ -13,6 +13,9 @@ struct EmbedCommand: ParsableCommand {
         The checkpoint is a PyTorch .pth (bare state dict such as InsightFace's backbone.pth, \
         or a reference dict with backbone / scale_predictor / head) read without running any \
         pickled code, or a scaleface weights .h5 (scaleface weights convert).
+        --config takes a reference model config (YAML) for --arch, --scale-activation and \
+        --scale-coefficient and checks the checkpoint against it; flags beside it override it \
+        (docs/model-configs.md).
         Example:
           scaleface embed --images lfw-aligned --list lfw.txt --checkpoint backbone.pth \\
               --arch iresnet50 --strategies emb_norm --out lfw.h5

@@ -25,8 +25,10 @@ public struct EmbedOptions: ParsableArguments, Sendable {
     public var list: InputFile
     @Option(help: "PyTorch .pth checkpoint or scaleface weights .h5.")
     public var checkpoint: InputFile
-    @Option(help: "iresnet18, iresnet34, iresnet50 or iresnet100 (append _normalized for the normalised variant).")
-    public var arch = "iresnet50"
+    @Option(help: "Reference model config (YAML): sets --arch, --scale-activation and --scale-coefficient, checked against the checkpoint; flags given beside it override it (docs/model-configs.md).")
+    public var config: InputFile?
+    @Option(help: "iresnet18, iresnet34, iresnet50 or iresnet100 (append _normalized for the normalised variant; default iresnet50 or the config's).")
+    public var arch: String?
     @Option(help: "Comma-separated: emb_norm, magface, scale, head, backbone+uncertainty_model.")
     public var strategies: CommaList<EmbedStrategy> = [.embNorm]
     @Option(help: "mean_scale ((p - 127.5) / 128) or scale (p / 255, MagFace).")
@@ -35,10 +37,10 @@ public struct EmbedOptions: ParsableArguments, Sendable {
     public var batch = 16
     @Option(help: "Threads (default: all cores).")
     public var threads: Int?
-    @Option(help: "Scale predictor output activation: exp, sigm, sigm_mul, sigm_sum, sigm_sum_mul, relu, lin.")
-    public var scaleActivation: ScaleActivation = .exp
-    @Option(help: "Coefficient c of the scale activations.")
-    public var scaleCoefficient: Float = 64
+    @Option(help: "Scale predictor output activation: exp, sigm, sigm_mul, sigm_sum, sigm_sum_mul, relu, lin (default exp or the config's).")
+    public var scaleActivation: ScaleActivation?
+    @Option(help: "Coefficient c of the scale activations (default 64 or the config's).")
+    public var scaleCoefficient: Float?
     @Flag(help: "Also store the bottleneck features (float16) for train-head and heads.")
     public var keepBottleneck = false
     @Option(help: "Embed slice I of N contiguous slices of the list (I/N, 0-based); join the stores with `store merge`.")
@@ -135,15 +137,20 @@ public struct EmbedJob {
             }
             guard !paths.isEmpty else { throw InputError(file: options.list.path, "no readable image in the list") }
         }
-        let model = try EmbeddingModel(checkpoint: options.checkpoint.path, arch: options.arch, strategies: options.strategies.items,
-                                       scaleActivation: options.scaleActivation, scaleCoefficient: options.scaleCoefficient,
-                                       inputSize: options.inputSize, preprocess: options.preprocess)
+        let modelSettings = try EmbedModelSettings(arch: options.arch, scaleActivation: options.scaleActivation,
+                                              scaleCoefficient: options.scaleCoefficient, configPath: options.config?.path,
+                                              strategies: options.strategies.items)
+        for line in modelSettings.overrides { Log(quiet: quiet).plain(line) }
+        let model = try EmbeddingModel(checkpoint: options.checkpoint.path, arch: modelSettings.arch, strategies: options.strategies.items,
+                                       scaleActivation: modelSettings.scaleActivation, scaleCoefficient: modelSettings.scaleCoefficient,
+                                       inputSize: options.inputSize, preprocess: options.preprocess,
+                                       config: modelSettings.config)
         let config = model.backbone.config
         let infos = options.strategies.items.map {
             StrategyInfo(name: $0.rawValue, width: model.width(of: $0), mode: $0.isConfidence ? .confidence : .uncertainty)
         }
         let schema = StoreSchema(dimension: config.embeddingSize,
-                                 model: "\(options.arch) \(URL(fileURLWithPath: options.checkpoint.path).lastPathComponent)",
+                                 model: "\(modelSettings.arch) \(URL(fileURLWithPath: options.checkpoint.path).lastPathComponent)",
                                  preprocessing: options.preprocess.rawValue, strategies: infos,
                                  bottleneckWidth: options.keepBottleneck ? config.bottleneckWidth : nil, bottleneckHalf: true)
         if options.restart { unlink(StoreFormat.partialPath(for: output)) }

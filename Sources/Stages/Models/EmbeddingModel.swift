@@ -39,10 +39,13 @@ public struct EmbeddingModel: Sendable {
 
     /// `inputSize` is the aligned crop size (112 for every published model); stage widths and
     /// embedding size come from the checkpoint's shapes. `headKind` (a config's `head.name`)
-    /// is checked against the `head` section's keys.
+    /// is checked against the `head` section's keys; a reference model `config` is checked
+    /// against what the checkpoint holds (docs/model-configs.md).
     public init(checkpoint path: String, arch: String, strategies: [EmbedStrategy],
                 scaleActivation: ScaleActivation = .exp, scaleCoefficient: Float = 64, inputSize: Int = 112,
-                preprocess: Preprocess = .meanScale, headKind: HeadKind? = nil) throws {
+                preprocess: Preprocess = .meanScale, headKind: HeadKind? = nil,
+                config: ReferenceModelConfig? = nil) throws {
+        let modelConfig = config
         guard var config = IResNetConfig(arch: arch) else {
             throw InputError(file: path, "unknown architecture '\(arch)' (expected one of \(IResNetConfig.archNames.joined(separator: ", ")), optionally with _normalized)")
         }
@@ -56,12 +59,14 @@ public struct EmbeddingModel: Sendable {
         config.inputSize = inputSize
         config = config.inferringWidths(from: body.weights)
         backbone = try IResNet(config: config, weights: body.weights, prefix: body.prefix)
+        try modelConfig?.checkBackbone(embeddingSize: config.embeddingSize, checkpoint: path)
         let bottleneck = config.bottleneckWidth, name = "the \(arch) bottleneck"
         var heads = UncertaintyHeads()
         if strategies.contains(.scale) {
             guard let found = UncertaintyHeads.find([(path, weights)], section: "scale_predictor") else {
                 throw InputError(file: path, "strategy 'scale' needs a 'scale_predictor' section (a ScaleFace checkpoint); this checkpoint has none")
             }
+            try modelConfig?.checkScalePredictor(found)
             heads.scale = try UncertaintyHeads.scaleHead(found, activation: scaleActivation, coefficient: scaleCoefficient,
                                                          bottleneck: bottleneck, bottleneckName: name)
         }
@@ -69,7 +74,9 @@ public struct EmbeddingModel: Sendable {
             guard let found = UncertaintyHeads.find([(path, weights)], section: "head") else {
                 throw InputError(file: path, "strategy 'head' needs a 'head' section (a PFE or ProbFace checkpoint); this checkpoint has none")
             }
-            heads.variance = try UncertaintyHeads.varianceHead(found, expected: headKind, bottleneck: bottleneck, bottleneckName: name)
+            heads.variance = try UncertaintyHeads.varianceHead(found, expected: headKind ?? modelConfig?.head?.kind,
+                                                               bottleneck: bottleneck, bottleneckName: name)
+            try modelConfig?.checkHead(held: heads.variance!.kind, found)
         }
         self.heads = heads
         uncertaintyModel = strategies.contains(.backboneUncertaintyModel)
