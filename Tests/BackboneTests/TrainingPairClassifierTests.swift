@@ -37,6 +37,7 @@ final class TrainingPairClassifierTests: XCTestCase {
             }
         }
         let fraction = Double(same) / Double(total)   // binomial sd 0.0088 over 3200 draws
+        print("pair sampler: \(same) of \(total) pairs positive")
         XCTAssertEqual(fraction, 0.5, accuracy: 0.04)
         XCTAssertTrue(PairSampler.epoch(labels: [1, 1, 1], pSame: 0.5, random: &random).isEmpty)
         // pSame 1 draws only positives, 0 only negatives.
