@@ -1,13 +1,30 @@
 import Core
 import Checkpoint
 /// Trains the embedding layer (`fc` + `features`) and the class centres with ArcFace
-/// (s = 64, m = 0.5) on bottleneck features of a frozen trunk. A demonstration model: the
-/// trunk is not trained, so the embedding is only as good as the frozen features allow.
+/// (s = 64, m = 0.5), CosFace (s = 64, m = 0.4) or SphereFace's AngleLoss (m = 4, the
+/// iteration-dependent lambda; docs/training.md, Losses) on bottleneck features of a frozen
+/// trunk. A demonstration model: the trunk is not trained, so the embedding is only as good as
+/// the frozen features allow.
 public enum EmbeddingLayerTrainer {
+    public enum Loss: String, Sendable, CaseIterable {
+        case arcface, cosface, angle
+
+        /// The reference's margin: ArcFace 0.5 (added to the angle), CosFace 0.4, AngleLoss m = 4.
+        public var defaultMargin: Double {
+            switch self {
+            case .arcface: 0.5
+            case .cosface: 0.4
+            case .angle: 4
+            }
+        }
+    }
+
     public struct Options: Sendable {
         public var embedding = 512
+        public var loss: Loss = .arcface
         public var scale: Float = 64
-        public var margin = 0.5
+        /// ArcFace / CosFace margin, or AngleLoss's integer m (0...5); nil: the loss's default.
+        public var margin: Double?
         /// Train on PCA-whitened features with this many components and fold the whitening
         /// into `fc` afterwards (`PCAWhitening`); 0 trains on the raw features.
         public var whiten = 0
@@ -28,11 +45,12 @@ public enum EmbeddingLayerTrainer {
         let width = whitening?.components ?? f
         var random = SplitMix64(seed: options.schedule.seed)
         var model = EmbeddingLayerModel<Float>(inFeatures: width, embedding: d, random: &random)
-        // Random unit-length directions: the loss sees only directions, and the gradient of
-        // a normalised vector scales with 1 / its norm, so unit norm keeps steps moderate.
-        var centers = (0..<(classes * d)).map { _ in Float(random.normal() / Double(d).squareRoot()) }
+        var centers = initialCenters(classes: classes, dimension: d, loss: options.loss, random: &random)
         var sgd = options.schedule.optimizer
-        let loss = ArcFaceLoss<Float>(margin: options.margin)
+        let margin = options.margin ?? options.loss.defaultMargin
+        let loss = ArcFaceLoss<Float>(margin: margin, kind: options.loss == .cosface ? .cosface : .arcface)
+        let angle = options.loss == .angle ? AngleLoss<Float>(m: Int(margin)) : nil
+        var iteration = 0   // AngleLoss's counter, incremented before every forward
         var curve: [Double] = []
         var fcGradient: [Float] = []
         for epoch in 1...max(1, options.schedule.epochs) where options.schedule.epochs > 0 {
@@ -40,9 +58,12 @@ public enum EmbeddingLayerTrainer {
             var sum = 0.0
             for (b, rows) in batches.enumerated() {
                 let (e, cache) = model.forwardTraining(Minibatches.gather(inputs, width: width, rows), rows: rows.count)
-                let r = loss.evaluate(embeddings: e, centers: centers, labels: rows.map { labels[$0] },
-                                      scales: [Float](repeating: options.scale, count: rows.count), dimension: d,
-                                      embeddingGradient: true, centerGradient: true)
+                iteration += 1
+                let y = rows.map { labels[$0] }
+                let r = angle?.evaluate(embeddings: e, centers: centers, labels: y, dimension: d, iteration: iteration)
+                    ?? loss.evaluate(embeddings: e, centers: centers, labels: y,
+                                     scales: [Float](repeating: options.scale, count: rows.count), dimension: d,
+                                     embeddingGradient: true, centerGradient: true)
                 model.apply(model.backward(r.embeddings, cache: cache, rows: rows.count, fcWeight: &fcGradient), &sgd)
                 sgd.step("centers", &centers, r.centers)
                 sum += r.loss
@@ -56,5 +77,15 @@ public enum EmbeddingLayerTrainer {
         let outputs = inChunks(rows: n) { model.forwardEval(Array(features[($0.lowerBound * f)..<($0.upperBound * f)]), rows: $0.count) }
         return TrainedModel(weights: model.stateDict(), lossPerEpoch: curve, outputs: outputs, outputWidth: d,
                             centers: Tensor(shape: [classes, d], values: centers))
+    }
+
+    /// ArcFace / CosFace: random unit-length directions (the loss sees only directions, and the
+    /// gradient of a normalised vector scales with 1 / its norm, so unit norm keeps steps
+    /// moderate). AngleLoss: as `AngleLinear` initialises its weight, uniform in [-1, 1] per
+    /// entry, then every class vector scaled to unit length.
+    static func initialCenters(classes: Int, dimension d: Int, loss: Loss, random: inout SplitMix64) -> [Float] {
+        guard loss == .angle else { return (0..<(classes * d)).map { _ in Float(random.normal() / Double(d).squareRoot()) } }
+        let raw = (0..<(classes * d)).map { _ in Float(2 * random.uniform() - 1) }
+        return ArcFaceLoss<Float>.normalise(raw, columns: d).output
     }
 }

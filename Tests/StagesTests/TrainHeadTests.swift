@@ -143,6 +143,63 @@ final class TrainHeadTests: XCTestCase {
         assertRelativelyClose(try s.uncertainty(named: "emb_norm").values, norms, 1e-5, "emb_norm")
     }
 
+    func testProbFaceAndAdjustableHeadsSaveTheReferenceKeys() throws {
+        let dir = try TestSupport.scratchDirectory(self)
+        let storePath = dir.appendingPathComponent("s.h5").path
+        let noise = try Self.makeStore(storePath)
+        for (head, loss, lr) in [("prob", "prob", 0.001), ("pfe-adjustable", "mls", 0.01)] {
+            let schedule = TrainingSchedule(epochs: 30, batchSize: 24, learningRate: lr, seed: 3)
+            var stage = try JobFactories.trainHead(store: storePath, kind: .pfe, schedule: schedule,
+                                                   output: dir.appendingPathComponent(head).path, ["--head", head, "--loss", loss])
+            stage.options.hidden = [16]
+            let result = try stage.run()
+            let w = try Checkpoint.load(path: stage.checkpointPath)
+            let width = head == "prob" ? 1 : Self.d
+            XCTAssertEqual(result.outputWidth, width)
+            let names = head == "prob" ? ["fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"] : ["fc1", "fc2"]
+            XCTAssertEqual(Set(w.names), Set((names + ["bn1.weight", "bn1.bias", "bn1.running_mean", "bn1.running_var",
+                                                       "bn1.num_batches_tracked", "bn2.running_mean", "bn2.running_var",
+                                                       "bn2.num_batches_tracked", "gamma", "beta"]).map { "head.\($0)" }), head)
+            XCTAssertEqual(w[head == "prob" ? "head.fc2.weight" : "head.fc2"]?.shape, [width, head == "prob" ? 16 : Self.d])
+            let mean = (0..<noise.count).map { i in (0..<width).reduce(0.0) { $0 + Double(result.outputs[i * width + $1]) } }
+            XCTAssertGreaterThan(spearman(mean, noise), 0.5, head)
+        }
+    }
+
+    func testPairClassifierKindSavesASectionThePairClassifierLoads() throws {
+        let dir = try TestSupport.scratchDirectory(self)
+        let storePath = dir.appendingPathComponent("s.h5").path
+        try Self.makeStore(storePath, bottleneck: false)   // pair classifiers need no bottleneck
+        let schedule = TrainingSchedule(epochs: 60, batchSize: 3, learningRate: 0.05, seed: 3)
+        for classifier in ["smart_cosine", "bilinear", "mlp"] {
+            let stage = try JobFactories.trainHead(store: storePath, kind: .pairClassifier, schedule: schedule,
+                                                   output: dir.appendingPathComponent(classifier).path,
+                                                   ["--classifier", classifier, "--hidden", "8"])
+            let result = try stage.run()
+            XCTAssertEqual(result.lossPerEpoch.count, 60)
+            for path in [stage.checkpointPath, stage.weightsPath] {
+                let loaded = try PairClassifier(weights: try WeightsFile.load(path: path))
+                XCTAssertEqual(loaded.kind, classifier, path)
+                XCTAssertEqual(loaded.dimension, Self.d)
+            }
+            XCTAssertTrue(try Checkpoint.load(path: stage.checkpointPath).names.allSatisfy { $0.hasPrefix("pair_classifier.") })
+        }
+        // Too few identities for one batch: a one-line error naming the store.
+        let big = try JobFactories.trainHead(store: storePath, kind: .pairClassifier, schedule: TrainingSchedule(epochs: 1, batchSize: 8, learningRate: 0.01),
+                                             output: dir.appendingPathComponent("x").path)
+        XCTAssertThrowsError(try big.run()) { e in
+            XCTAssertTrue(String(describing: e).contains("s.h5: gives 6 pair(s) per epoch"), String(describing: e))
+        }
+        // A loss of another kind is refused when parsed.
+        XCTAssertThrowsError(try JobFactories.trainHead(store: storePath, kind: .pfe, schedule: schedule, output: "x", ["--loss", "angle"])) { e in
+            XCTAssertTrue(TrainHeadOptions.message(for: e).contains("--loss angle does not apply to --kind pfe"), "\(e)")
+        }
+        XCTAssertThrowsError(try JobFactories.trainHead(store: storePath, kind: .embedding, schedule: schedule, output: "x",
+                                                        ["--loss", "angle", "--margin", "2.5"])) { e in
+            XCTAssertTrue(TrainHeadOptions.message(for: e).contains("integer in 0...5"), "\(e)")
+        }
+    }
+
     func testBadInputsGetOneLineErrorsNamingTheFile() throws {
         let dir = try TestSupport.scratchDirectory(self)
         let noBottleneck = dir.appendingPathComponent("nb.h5").path

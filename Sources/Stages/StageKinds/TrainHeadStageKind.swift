@@ -2,15 +2,18 @@ import Figures
 import Foundation
 import Pipeline
 
-/// `kind: train-head`: trains the scale head, the PFE head or the embedding layer from a
-/// store's bottleneck features (`scaleface train-head`). With input `split` (a `synth`
+/// `kind: train-head`: trains the scale head, an uncertainty head (PFE, ProbFace,
+/// PFE-adjustable), the embedding layer or a pair classifier from a store's bottleneck
+/// features or embeddings (`scaleface train-head`; options `loss`, `head`, `classifier`,
+/// `margin`, `lambda_id`, `p_same` as its flags). With input `split` (a `synth`
 /// stage), `subset` names a list file in it; with input `centers` (an `embedding` stage), a
 /// scale head uses its trained class centres. Artifact: head.pth, head.h5, head-loss.png.
 public enum TrainHeadStageKind: StageKind {
     public typealias Options = TrainHeadOptions
     public static let kind = "train-head"
-    public static let version = 1
-    public static let summary = "Train a scale head, PFE head or embedding layer on stored bottleneck features."
+    /// 2: `loss`, `head`, `classifier` (pair classifiers), `margin`, `lambda_id`, `p_same`.
+    public static let version = 2
+    public static let summary = "Train a scale head, PFE / ProbFace head, embedding layer or pair classifier on stored features."
     public static let inputs: [InputSpec] = [
         InputSpec("store", accepts: StoreArtifact.kinds, optional: true, provides: ["store": StoreArtifact.file]),
         InputSpec("split", accepts: [SynthKind.kind], optional: true, anchors: ["subset"]),

@@ -14,24 +14,60 @@ public enum TrainHeadKind: String, CaseIterable, Sendable, ExpressibleByArgument
     case scale
     /// PFE head with MLS + constraint; saved as `head`.
     case pfe
-    /// The iResNet embedding layer (`fc`, `features`) with ArcFace; saved as `backbone`.
+    /// The iResNet embedding layer (`fc`, `features`) with ArcFace, CosFace or AngleLoss; saved as `backbone`.
     case embedding
+    /// A pair classifier (SmartCosine, Bilinear, MLP) with cross-entropy on random pairs of the
+    /// stored embeddings; saved as `pair_classifier`.
+    case pairClassifier = "pair-classifier"
 
     public var section: String {
         switch self {
         case .scale: return "scale_predictor"
         case .pfe: return "head"
         case .embedding: return "backbone"
+        case .pairClassifier: return "pair_classifier"
+        }
+    }
+
+    /// The losses a kind accepts, the default first.
+    public var losses: [TrainHeadLoss] {
+        switch self {
+        case .scale: return [.arcfaceScale]
+        case .pfe: return [.mls, .prob]
+        case .embedding: return [.arcface, .cosface, .angle]
+        case .pairClassifier: return [.crossEntropy]
         }
     }
 }
+
+/// `--loss` of `train-head` (docs/training.md, Losses).
+public enum TrainHeadLoss: String, CaseIterable, Sendable, ExpressibleByArgument {
+    case arcfaceScale = "arcface-scale"
+    case mls
+    case prob
+    case arcface
+    case cosface
+    case angle
+    case crossEntropy = "cross-entropy"
+}
+
+extension PFEHeadVariant: ExpressibleByArgument {}
+extension PairClassifierKind: ExpressibleByArgument {}
 
 /// The options of `scaleface train-head` and of `kind: train-head` (docs/training.md).
 public struct TrainHeadOptions: ParsableArguments, Sendable {
     @Option(help: "Embedding store with /bottleneck and /images/label.")
     public var store: InputFile
-    @Option(help: "scale, pfe or embedding.")
+    @Option(help: "scale, pfe, embedding or pair-classifier.")
     public var kind: TrainHeadKind
+    @Option(help: "Loss: pfe mls (default) or prob (ProbLoss); embedding arcface (default), cosface or angle (SphereFace).")
+    public var loss: TrainHeadLoss?
+    @Option(help: "Uncertainty head of --kind pfe: pfe (PFEHead, default), prob (ProbHead, scalar sigma^2) or pfe-adjustable (PFEHeadAdjustable).")
+    public var head: PFEHeadVariant = .pfe
+    @Option(help: "Pair classifier of --kind pair-classifier: smart_cosine, smart_cosine_initialized, bilinear or mlp.")
+    public var classifier: PairClassifierKind = .smartCosine
+    @Option(help: "Margin of the loss; default: ArcFace 0.5, CosFace 0.4, AngleLoss m 4 (integer 0...5), ProbLoss 3.")
+    public var margin: Double?
     @Option(help: "Passes over the data.")
     public var epochs = 10
     @Option(help: "Images per batch.")
@@ -50,16 +86,23 @@ public struct TrainHeadOptions: ParsableArguments, Sendable {
     public var centerEpochs = 5
     @Flag(help: "Also update the centres with ArcFaceScale (scale).")
     public var trainCenters = false
-    @Option(help: "Comma-separated hidden widths (scale: MLPHead hidden layers; pfe: the first width).")
-    public var hidden: CommaList<Int> = [512]
+    @Option(help: "Comma-separated hidden widths (scale: MLPHead hidden layers, default 512; pfe / prob head: the first width, default 512; mlp pair classifier: default 512,128).")
+    public var hidden: CommaList<Int>?
     @Flag(help: "MLPHead without batch norm (scale).")
     public var noBatchNorm = false
     @Option(help: "Scale head output activation: exp, sigm, sigm_mul, sigm_sum, sigm_sum_mul, relu, lin.")
     public var activation: ScaleActivation = .exp
     @Option(help: "Coefficient c of the scale activations.")
     public var coefficient: Float = 64
-    @Option(help: "Weight of the PFE constraint loss.")
-    public var lambdaC = 0.1
+    /// The constraint divides by the batch mean of log sigma^2, which starts near 0 for
+    /// PFEHeadAdjustable (gamma 1, beta 0 after batch norm) and then diverges; the reference
+    /// trains that head with `mlsloss` alone (docs/training.md, Losses).
+    @Option(help: "Weight of the PFE constraint loss; default 0.1, 0 for --head pfe-adjustable.")
+    public var lambdaC: Double?
+    @Option(help: "Weight of ProbLoss's triplet term (--loss prob).")
+    public var lambdaId = 0.1
+    @Option(help: "Pair classifier: probability that a drawn pair is of the same identity.")
+    public var pSame = 0.5
     @Option(help: "PFE batches: images per identity (K).")
     public var imagesPerIdentity = 4
     @Option(help: "Embedding width (embedding).")
@@ -79,11 +122,26 @@ public struct TrainHeadOptions: ParsableArguments, Sendable {
         guard batch >= 2 else { throw ValidationError("the batch must hold at least 2 images (batch norm needs two rows)") }
         guard lr > 0, lr.isFinite else { throw ValidationError("the learning rate must be positive") }
         guard momentum >= 0, weightDecay >= 0 else { throw ValidationError("momentum and weight decay must not be negative") }
-        guard hidden.items.allSatisfy({ $0 > 0 }), embeddingSize > 0, imagesPerIdentity >= 2, whiten >= 0 else {
+        guard (hidden?.items ?? []).allSatisfy({ $0 > 0 }), embeddingSize > 0, imagesPerIdentity >= 2, whiten >= 0 else {
             throw ValidationError("hidden sizes and the embedding size must be positive, images per identity at least 2, whitening not negative")
         }
         guard centers == nil || kind == .scale else { throw ValidationError("class centres apply to the scale head only") }
+        if let loss, !kind.losses.contains(loss) {
+            throw ValidationError("--loss \(loss.rawValue) does not apply to --kind \(kind.rawValue) (expected \(kind.losses.map(\.rawValue).joined(separator: ", ")))")
+        }
+        if effectiveLoss == .angle, let m = margin, m != m.rounded() || !(0...5).contains(m) {
+            throw ValidationError("AngleLoss's margin m must be an integer in 0...5 (got \(m))")
+        }
+        guard margin?.isFinite ?? true, lambdaId >= 0, (lambdaC ?? 0) >= 0, pSame >= 0 && pSame <= 1 else {
+            throw ValidationError("the margin must be finite, --lambda-c and --lambda-id not negative, --p-same in [0, 1]")
+        }
     }
+
+    /// `--lambda-c`, or its default for the head.
+    public var effectiveLambdaC: Double { lambdaC ?? (head == .adjustable ? 0 : 0.1) }
+
+    /// `--loss`, or the kind's default.
+    public var effectiveLoss: TrainHeadLoss { loss ?? kind.losses[0] }
 
     public var schedule: TrainingSchedule {
         TrainingSchedule(epochs: epochs, batchSize: batch, learningRate: lr, momentum: momentum,
@@ -123,7 +181,8 @@ public struct TrainHeadJob {
     @discardableResult
     public func run() throws -> TrainedModel {
         try validate()
-        let data = try TrainingData.read(store: options.store.path, subset: options.subset?.path)
+        let data = try TrainingData.read(store: options.store.path, subset: options.subset?.path,
+                                         bottleneck: options.kind != .pairClassifier)
         let progress = TrainingProgressPrinter(quiet: quiet)
         let report: TrainingProgress = { progress.update($0) }
         var result: TrainedModel
@@ -142,7 +201,7 @@ public struct TrainHeadJob {
                 centerCurve = fit.lossPerEpoch
             }
             var trainer = ScaleHeadTrainer.Options(schedule: options.schedule)
-            trainer.hidden = options.hidden.items
+            trainer.hidden = options.hidden?.items ?? [512]
             trainer.batchNorm = !options.noBatchNorm
             trainer.activation = options.activation
             trainer.coefficient = options.coefficient
@@ -156,8 +215,12 @@ public struct TrainHeadJob {
             result.centerLossPerEpoch = centerCurve
         case .pfe:
             var trainer = PFEHeadTrainer.Options(schedule: options.schedule)
-            trainer.hidden = options.hidden.items.first ?? 512
-            trainer.lambdaC = options.lambdaC
+            trainer.variant = options.head
+            trainer.loss = options.effectiveLoss == .prob ? .prob : .mls
+            trainer.hidden = options.hidden?.items.first ?? 512
+            trainer.lambdaC = options.effectiveLambdaC
+            trainer.lambdaID = options.lambdaId
+            if let m = options.margin { trainer.margin = m }
             trainer.imagesPerIdentity = options.imagesPerIdentity
             result = PFEHeadTrainer.train(features: data.features, featureWidth: data.featureWidth, embeddings: data.embeddings,
                                           dimension: data.dimension, labels: data.classes.labels, options: trainer, progress: report)
@@ -165,9 +228,25 @@ public struct TrainHeadJob {
             var trainer = EmbeddingLayerTrainer.Options(schedule: options.schedule)
             trainer.embedding = options.embeddingSize
             trainer.whiten = options.whiten
+            trainer.loss = options.effectiveLoss == .angle ? .angle : options.effectiveLoss == .cosface ? .cosface : .arcface
+            trainer.margin = options.margin
             result = try EmbeddingLayerTrainer.train(features: data.features, featureWidth: data.featureWidth,
                                                  labels: data.classes.labels, classes: data.classes.classes,
                                                  options: trainer, progress: report)
+        case .pairClassifier:
+            var trainer = PairClassifierTrainer.Options(schedule: options.schedule)
+            trainer.kind = options.classifier
+            trainer.hidden = options.hidden?.items ?? [512, 128]
+            trainer.pSame = options.pSame
+            // One pair per identity with two or more images and epoch; incomplete batches are dropped.
+            var images: [Int: Int] = [:]
+            for y in data.classes.labels { images[y, default: 0] += 1 }
+            let drawn = images.values.filter { $0 >= 2 }.count
+            guard images.count >= 2, drawn >= options.batch else {
+                throw InputError(file: options.store.path, "gives \(drawn) pair(s) per epoch (one per identity with 2 or more images, of \(images.count) identities), fewer than --batch \(options.batch); pair classifier training needs at least 2 identities and one batch")
+            }
+            result = PairClassifierTrainer.train(embeddings: data.embeddings, dimension: data.dimension,
+                                                 labels: data.classes.labels, options: trainer, progress: report)
         }
         progress.finish()
         guard result.lossPerEpoch.allSatisfy({ $0.isFinite }) else {
@@ -215,10 +294,14 @@ public struct TrainHeadJob {
     }
 
     var lossName: String {
-        switch options.kind {
-        case .scale: return "ArcFaceScale"
-        case .pfe: return "MLS + \(options.lambdaC) x constraint"
-        case .embedding: return "ArcFace"
+        switch options.effectiveLoss {
+        case .arcfaceScale: return "ArcFaceScale"
+        case .mls: return options.effectiveLambdaC == 0 ? "MLS" : "MLS + \(options.effectiveLambdaC) x constraint"
+        case .prob: return "ProbLoss"
+        case .arcface: return "ArcFace"
+        case .cosface: return "CosFace"
+        case .angle: return "AngleLoss"
+        case .crossEntropy: return "cross-entropy"
         }
     }
 }

@@ -24,11 +24,19 @@ public struct TrainingData {
     }
 
     /// Reads `/bottleneck`, `/embeddings` and `/images/label` of a complete store; with
-    /// `subset` (a list file of image keys, e.g. a train split), only those images.
-    public static func read(store path: String, subset: String? = nil) throws -> TrainingData {
+    /// `subset` (a list file of image keys, e.g. a train split), only those images. Without
+    /// `bottleneck` (pair classifiers train on embeddings) `/bottleneck` is neither needed nor
+    /// read: `features` is empty and `featureWidth` 0.
+    public static func read(store path: String, subset: String? = nil, bottleneck: Bool = true) throws -> TrainingData {
         let store = try EmbeddingStore.open(path)
-        guard let width = store.bottleneck?.width, let features = try store.bottleneckFeatures() else {
-            throw InputError(file: path, "store has no /bottleneck (training needs the stored bottleneck features; embed with bottleneck output)")
+        let width: Int, features: [Float]
+        if bottleneck {
+            guard let w = store.bottleneck?.width, let f = try store.bottleneckFeatures() else {
+                throw InputError(file: path, "store has no /bottleneck (training needs the stored bottleneck features; embed with bottleneck output)")
+            }
+            (width, features) = (w, f)
+        } else {
+            (width, features) = (0, [])
         }
         guard let labels = try store.labels() else {
             throw InputError(file: path, "store has no /images/label (training needs an integer identity label per image)")
