@@ -14,6 +14,9 @@ public enum EmbedStrategy: String, CaseIterable, Sendable, ExpressibleByArgument
     case scale
     /// PFE head (`head` section): `sigma^2 = exp(log sigma^2)`, 512 values: uncertainty.
     case head
+    /// Nothing per image: the pair classifier is kept in the store for the `classifier`
+    /// metrics (docs/store.md, "The pair classifier"; Embed/EmbedClassifier.swift).
+    case classifier
 
     public var isConfidence: Bool { self != .head }
 }
@@ -70,6 +73,7 @@ public struct EmbeddingModel: Sendable {
         case .embNorm, .magface: return 1
         case .scale: return heads.scale?.outFeatures ?? 1
         case .head: return heads.pfe?.outFeatures ?? 512
+        case .classifier: return 0  // not per image (EmbedOptions.perImageStrategies leaves it out)
         }
     }
 
@@ -82,6 +86,8 @@ public struct EmbeddingModel: Sendable {
             return heads.scaleValues(out.bottleneck, rows: out.batch)
         case .head:
             return heads.pfeValues(out.bottleneck, rows: out.batch)
+        case .classifier:  // not per image: never asked (EmbedOptions.perImageStrategies)
+            return []
         }
     }
 }
