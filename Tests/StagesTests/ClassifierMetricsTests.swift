@@ -172,4 +172,36 @@ final class ClassifierMetricsTests: XCTestCase {
         XCTAssertEqual(kept.classifier.kind, "smart_cosine")
         XCTAssertEqual(try kept.function(inputs.embeddings, pairs), try given.function(inputs.embeddings, pairs))
     }
+
+    /// In a pipeline, `pair_classifier` is a path option: the file's content is in the reject
+    /// stage's cache key, so replacing the classifier reruns the stage.
+    func testThePipelineKeyCoversTheClassifierFile() throws {
+        let dir = try TestSupport.scratchDirectory(self)
+        for f in ["store.h5", "pairs.csv"] {
+            try FileManager.default.copyItem(atPath: fixture(f), toPath: dir.appendingPathComponent(f).path)
+        }
+        let cls = dir.appendingPathComponent("cls.h5").path
+        try FileManager.default.copyItem(atPath: fixture("smart_cosine.h5"), toPath: cls)
+        let pipeline = dir.appendingPathComponent("p.yaml").path
+        try """
+        outputs: out
+        stages:
+          reject:
+            kind: reject
+            params: {store: store.h5, pairs: pairs.csv, metrics: [classifier_classifier], fars: [0.1],
+                     portions: "0:0.5:6", pair_classifier: cls.h5}
+        """.write(toFile: pipeline, atomically: true, encoding: .utf8)
+        var r = try TestSupport.scaleface(["run", pipeline, "--quiet"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let first = try results(dir.appendingPathComponent("out/reject").path)
+        r = try TestSupport.scaleface(["run", pipeline, "--dry-run"])
+        XCTAssertTrue(r.stdout.contains("cached"), r.stdout)
+        try FileManager.default.removeItem(atPath: cls)
+        try FileManager.default.copyItem(atPath: fixture("mlp.h5"), toPath: cls)
+        r = try TestSupport.scaleface(["run", pipeline, "--dry-run"])
+        XCTAssertTrue(r.stdout.contains("pair_classifier: cls.h5 changed"), r.stdout)
+        r = try TestSupport.scaleface(["run", pipeline, "--quiet"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertNotEqual(try results(dir.appendingPathComponent("out/reject").path).metrics, first.metrics)
+    }
 }
