@@ -27,8 +27,10 @@ public enum ScaleSource: String, Sendable, CaseIterable {
 public enum PairDistance: Hashable, Sendable, CustomStringConvertible {
     case cosine, euc, centeredCosine, biasedCosine, mls
     case scaled(ScaleSource, ScaleCombination, BaseSimilarity)
+    /// `p(same)` of a pair classifier (docs/metrics.md, "Pair classifiers").
+    case classifier
 
-    public static let allCases: [PairDistance] = [.cosine, .euc, .centeredCosine, .biasedCosine, .mls]
+    public static let allCases: [PairDistance] = [.cosine, .euc, .centeredCosine, .biasedCosine, .mls, .classifier]
         + ScaleSource.allCases.flatMap { s in
             ScaleCombination.allCases.flatMap { c in BaseSimilarity.allCases.map { .scaled(s, c, $0) } }
         }
@@ -40,6 +42,7 @@ public enum PairDistance: Hashable, Sendable, CustomStringConvertible {
         case .centeredCosine: return "centered-cosine"
         case .biasedCosine: return "biased-cosine"
         case .mls: return "MLS"
+        case .classifier: return "classifier"
         case let .scaled(s, c, b): return "\(s.rawValue)-\(c.rawValue)-\(b.rawValue)"
         }
     }
@@ -83,6 +86,8 @@ public enum PairUncertainty: String, Sendable, CaseIterable {
     case min
     case similarity
     case perfect
+    /// `1 - max p` of a pair classifier (docs/metrics.md, "Pair classifiers").
+    case classifier
 
     public init(name: String) throws {
         guard let u = PairUncertainty(rawValue: name) else {
@@ -94,7 +99,7 @@ public enum PairUncertainty: String, Sendable, CaseIterable {
 
     public var needsUncertainty: Bool {
         switch self {
-        case .similarity, .perfect: return false
+        case .similarity, .perfect, .classifier: return false
         default: return true
         }
     }
@@ -104,6 +109,9 @@ public enum PairUncertainty: String, Sendable, CaseIterable {
 public struct PairMetric: Hashable, Sendable, CustomStringConvertible {
     public var distance: PairDistance
     public var uncertainty: PairUncertainty
+
+    /// Whether the metric reads a pair classifier's values.
+    public var needsClassifier: Bool { distance == .classifier || uncertainty == .classifier }
 
     public init(distance: PairDistance, uncertainty: PairUncertainty) {
         self.distance = distance
@@ -129,6 +137,9 @@ public struct FusionMetric: Hashable, Sendable, CustomStringConvertible {
     public var fusion: FusionMethod
     public var distance: PairDistance
     public var uncertainty: PairUncertainty?
+
+    /// Whether the metric reads a pair classifier's values.
+    public var needsClassifier: Bool { distance == .classifier || uncertainty == .classifier }
 
     public init(name: String, withUncertainty: Bool) throws {
         let parts = name.split(separator: "_", omittingEmptySubsequences: false).map(String.init)

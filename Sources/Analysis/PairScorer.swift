@@ -12,6 +12,9 @@ public final class PairScorer {
     public let pairs: PairIndex
     /// `b` of the `biased-cosine` family, measured on validation pairs (see `cosineBias`).
     public var bias: Double?
+    /// Gives the `classifier` score and uncertainty (ClassifierPairValues.swift); nil: none.
+    public var pairClassifier: PairClassifierFunction?
+    var classified: ClassifierPairValues?
 
     public init(embeddings: RowMatrix, uncertainty: RowMatrix?, pairs: PairIndex, bias: Double? = nil) throws {
         if let u = uncertainty {
@@ -105,6 +108,8 @@ public final class PairScorer {
             return try mls()
         case let .scaled(source, combination, base):
             return try scaled(source, combination, base)
+        case .classifier:
+            return try classifierValues("the classifier score").same
         }
     }
 
@@ -187,6 +192,8 @@ public final class PairScorer {
         switch kind {
         case .similarity:
             return cosines
+        case .classifier:
+            return try classifierValues("the classifier uncertainty").uncertainty
         case .perfect:
             let c = cosines, m = cosineMoments.mean, y = pairs.labels
             return perPair { i in (y[i] ? 1.0 : -1.0) * (Double(c[i]) - m) }
@@ -218,7 +225,7 @@ public final class PairScorer {
                 case .harmonicHarmonic: return 2 * k / (st.sumInv[a] + st.sumInv[b])
                 case .squaredHarmonic: return 2 * k / (st.sumInvSq[a] + st.sumInvSq[b])
                 case .min: return Swift.min(st.sum[a], st.sum[b])
-                case .similarity, .perfect, .cosineAnalytic: return .nan // handled above
+                case .similarity, .perfect, .cosineAnalytic, .classifier: return .nan // handled above
                 }
             }
         }

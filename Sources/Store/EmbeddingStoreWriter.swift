@@ -214,6 +214,14 @@ public final class EmbeddingStoreWriter {
         committedRows += n
     }
 
+    /// Lets `body` add objects to the open partial store before `finish()` (the pair classifier's
+    /// group, docs/store.md), then flushes.
+    public func writeExtra(_ body: (HDF5Group) throws -> Void) throws {
+        guard let open else { throw StoreError.mismatch(message: "\(path): the store is already finished") }
+        try body(open.file.root)
+        try open.file.flush()
+    }
+
     /// Marks the store complete and moves it to its final name.
     public func finish() throws {
         guard let open else { return }

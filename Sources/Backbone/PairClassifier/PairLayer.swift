@@ -31,25 +31,44 @@ public struct PairLayer: Sendable {
         }
     }
 
-    /// Logits `[P, 2]`; plain loops accumulated in double, rows of `left`, `right` are `D` floats.
+    /// Logits `[P, 2]` in float32, in PyTorch's order of operations (PairKernels.swift): SmartCosine
+    /// forms `x1 ⊙ x2` and takes each logit as an eight-lane dot with its weight row; Bilinear
+    /// computes `x1 · W_k` as MKL's sgemm does, then an eight-lane dot with `x2`, as
+    /// `torch.nn.Bilinear`'s two products. The bias is added last. Rows of `left`, `right` are
+    /// `D` floats.
     func logits(left: [Float], right: [Float], pairs: Int) -> [Float] {
         let d = dimension
         var z = [Float](repeating: 0, count: 2 * pairs)
-        for p in 0..<pairs {
-            for k in 0..<2 {
-                var s = Double(0)
-                for i in 0..<d {
+        left.withUnsafeBufferPointer { lp in
+            right.withUnsafeBufferPointer { rp in
+                weight.withUnsafeBufferPointer { wp in
+                    let l = lp.baseAddress!, r = rp.baseAddress!, w = wp.baseAddress!
                     switch form {
-                    case .product:  // x1 ⊙ x2 in float32, as PyTorch forms it before the Linear
-                        s += Double(left[p * d + i] * right[p * d + i]) * Double(weight[k * d + i])
+                    case .product:
+                        var x = [Float](repeating: 0, count: d)
+                        x.withUnsafeMutableBufferPointer { xp in
+                            for p in 0..<pairs {
+                                for i in 0..<d { xp[i] = l[p * d + i] * r[p * d + i] }
+                                for k in 0..<2 { z[2 * p + k] = PairKernels.dot8(xp.baseAddress!, w + k * d, d) + bias[k] }
+                            }
+                        }
                     case .bilinear:
-                        var t = Double(0)
-                        let row = (k * d + i) * d
-                        for j in 0..<d { t += Double(weight[row + j]) * Double(right[p * d + j]) }
-                        s += Double(left[p * d + i]) * t
+                        let tile = 32
+                        var buf = [Float](repeating: 0, count: tile * d)
+                        buf.withUnsafeMutableBufferPointer { bp in
+                            let b = bp.baseAddress!
+                            for first in stride(from: 0, to: pairs, by: tile) {
+                                let rows = min(tile, pairs - first)
+                                for k in 0..<2 {
+                                    PairKernels.rowTimesMatrix(l + first * d, rows: rows, w + k * d * d, n: d, m: d, into: b)
+                                    for t in 0..<rows {
+                                        z[2 * (first + t) + k] = PairKernels.dot8(b + t * d, r + (first + t) * d, d) + bias[k]
+                                    }
+                                }
+                            }
+                        }
                     }
                 }
-                z[2 * p + k] = Float(s + Double(bias[k]))
             }
         }
         return z

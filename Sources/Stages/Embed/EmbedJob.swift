@@ -29,7 +29,7 @@ public struct EmbedOptions: ParsableArguments, Sendable {
     public var config: InputFile?
     @Option(help: "iresnet18, iresnet34, iresnet50 or iresnet100 (append _normalized for the normalised variant; default iresnet50 or the config's).")
     public var arch: String?
-    @Option(help: "Comma-separated: emb_norm, magface, scale, head, backbone+uncertainty_model.")
+    @Option(help: "Comma-separated: emb_norm, magface, scale, head, backbone+uncertainty_model, classifier (keeps the pair classifier in the store).")
     public var strategies: CommaList<EmbedStrategy> = [.embNorm]
     @Option(help: "mean_scale ((p - 127.5) / 128) or scale (p / 255, MagFace).")
     public var preprocess: Preprocess = .meanScale
@@ -55,6 +55,8 @@ public struct EmbedOptions: ParsableArguments, Sendable {
     public var labels: InputFile?
     @Option(help: "Crop side the network takes (112 for every published model).")
     public var inputSize = 112
+    @Option(help: "Pair classifier checkpoint kept in the store by strategy classifier (default: the checkpoint's pair_classifier section).")
+    public var pairClassifier: InputFile?
 
     public init() {}
 
@@ -146,7 +148,8 @@ public struct EmbedJob {
                                        inputSize: options.inputSize, preprocess: options.preprocess,
                                        config: modelSettings.config)
         let config = model.backbone.config
-        let infos = options.strategies.items.map {
+        let pairClassifier = try EmbedClassifier.load(options, embeddingSize: config.embeddingSize)
+        let infos = options.perImageStrategies.map {
             StrategyInfo(name: $0.rawValue, width: model.width(of: $0), mode: $0.isConfidence ? .confidence : .uncertainty)
         }
         let schema = StoreSchema(dimension: config.embeddingSize,
@@ -168,6 +171,7 @@ public struct EmbedJob {
         }
         do {
             try embed(paths, model: model, aligner: aligner, writer: writer)
+            try pairClassifier?.write(into: writer)
             try writer.finish()
         } catch {
             writer.abandon()
@@ -219,7 +223,7 @@ public struct EmbedJob {
             if rows.upperBound < paths.count { prefetch(batch(at: rows.upperBound)) }
             let out = model.backbone.forward(input, batch: rows.count, workspace: workspace)
             var values: [String: [Float]] = [:]
-            for s in options.strategies.items { values[s.rawValue] = model.values(of: s, out, input: input, workspace: workspace) }
+            for s in options.perImageStrategies { values[s.rawValue] = model.values(of: s, out, input: input, workspace: workspace) }
             if rows.lowerBound >= writer.committedRows {
                 try writer.append(embeddings: out.feature, uncertainties: values,
                                   bottleneck: options.keepBottleneck ? out.bottleneck : nil)

@@ -1,6 +1,7 @@
 import Analysis
 import ArgumentParser
 import Core
+import Pipeline
 
 /// What kind of curve `reject` and `fusion` compute besides TAR@FAR.
 public enum CurveKind: String, CaseIterable, Sendable, ExpressibleByArgument {
@@ -33,6 +34,8 @@ public struct CurveParameters: ParsableArguments, Sendable {
     public var seed: UInt64 = 0
     @Option(help: "How a FAR picks its threshold: reference (the ScaleFace code's k-th impostor score) or insightface (eval_ijbc.py's nearest ROC point; docs/metrics.md).")
     public var farRule: FARRule = .reference
+    @Option(help: "Pair classifier checkpoint (.pth or .h5) for the classifier metrics (default: the one kept in the store; docs/metrics.md).")
+    public var pairClassifier: InputFile?
 
     public init() {}
 

@@ -42,6 +42,7 @@ public func fuseAll(inputs: EvaluationInputs, templates: TemplateProtocol, optio
 
 public func evaluateTemplates(fused: [FusionMethod: FusedTemplates], pairs: PairIndex, options: FusionEvaluationOptions,
                               storedMode: UncertaintyMode?, subjects: [Int64]? = nil,
+                              pairClassifier: PairClassifierFunction? = nil,
                               log: Log = Log(quiet: true)) throws -> EvaluationResults {
     try requireMeasurable(pairs, fars: options.curve.fars, what: "the template pairs")
     var scorers: [FusionMethod: PairScorer] = [:]
@@ -51,6 +52,7 @@ public func evaluateTemplates(fused: [FusionMethod: FusedTemplates], pairs: Pair
         var u = t.uncertainty
         if options.equalUncertaintyEnroll, let v = u { u = try equalUncertaintyEnroll(v, pairs: pairs) }
         let s = try PairScorer(embeddings: t.embeddings, uncertainty: u, pairs: pairs, bias: options.curve.bias)
+        s.pairClassifier = pairClassifier  // run on the fused templates, left template first
         scorers[f] = s
         return s
     }
@@ -63,10 +65,10 @@ public func evaluateTemplates(fused: [FusionMethod: FusedTemplates], pairs: Pair
         try ranks.prepare(try scorer(m.fusion), m.distance, name: m.description)
     }
     if !options.reject.isEmpty {
-        for m in options.reject where !m.fusion.hasUncertainty {
+        for m in options.reject where !m.fusion.hasUncertainty && m.uncertainty != .classifier {
             throw AnalysisError.invalidArgument("reject metric \(m): fusion '\(m.fusion)' gives no template uncertainty")
         }
-        let mode = try options.curve.resolvedMode(stored: storedMode)
+        let mode = try options.curve.resolvedMode(stored: classifierMode(options.reject.map(\.uncertainty)) ?? storedMode)
         let jobs = try options.reject.map { m in
             (name: m.description, scorer: try scorer(m.fusion),
              metric: PairMetric(distance: m.distance, uncertainty: m.uncertainty!))

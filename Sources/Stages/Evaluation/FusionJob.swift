@@ -47,6 +47,9 @@ public struct FusionJob {
             reject: try options.rejectMetrics.items.map { try FusionMetric(name: $0, withUncertainty: true) },
             curve: curve, equalUncertaintyEnroll: options.equalUncertaintyEnroll, seed: curve.seed)
         let store = options.store.path, format = options.protocolFormat
+        let classify = try EvaluationClassifier.required(
+            by: (fusionOptions.verification + fusionOptions.reject).first(where: \.needsClassifier)?.description,
+            option: options.curve.pairClassifier?.path, store: store, log: log)
         // image embeddings live only inside this closure, so they are freed before pair scoring
         let (fused, pairs, storedMode, subjects) = try { () throws
             -> ([FusionMethod: FusedTemplates], PairIndex, UncertaintyMode?, [Int64]?) in
@@ -62,7 +65,7 @@ public struct FusionJob {
             return (fused, templates.pairs, inputs.storedMode, templates.subjects)
         }()
         let results = try evaluateTemplates(fused: fused, pairs: pairs, options: fusionOptions,
-                                            storedMode: storedMode, subjects: subjects, log: log)
+                                            storedMode: storedMode, subjects: subjects, pairClassifier: classify, log: log)
         try results.write(to: out)
         log("wrote \(out)/results.json and results.csv")
         return results

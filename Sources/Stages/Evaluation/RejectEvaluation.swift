@@ -33,6 +33,13 @@ public struct CurveOptions: Sendable {
     }
 }
 
+/// `uncertainty` when every metric ranks by the classifier's `1 - max p` (an uncertainty whatever
+/// the strategy's stored mode; `--mode` still overrides it), so such metrics need no strategy
+/// (docs/metrics.md, "Pair classifiers").
+func classifierMode(_ uncertainties: [PairUncertainty?]) -> UncertaintyMode? {
+    !uncertainties.isEmpty && uncertainties.allSatisfy({ $0 == .classifier }) ? .uncertainty : nil
+}
+
 /// Checks a pair set can give TAR@FAR: both labels present, every FAR measurable.
 func requireMeasurable(_ pairs: PairIndex, fars: [Double], what: String) throws {
     let positives = pairs.positives
@@ -113,13 +120,14 @@ func rejectCurves(_ jobs: [(name: String, scorer: PairScorer, metric: PairMetric
 /// Reject verification over image pairs (docs/metrics.md, "Reject curves").
 public func evaluateImagePairs(inputs: EvaluationInputs, pairs: PairIndex, metrics: [PairMetric],
                                options: CurveOptions, validationPairs: PairIndex? = nil,
+                               pairClassifier: PairClassifierFunction? = nil,
                                log: Log = Log(quiet: true)) throws -> EvaluationResults {
     try requireMeasurable(pairs, fars: options.fars, what: "the pair set")
     let needsU = metrics.contains { $0.distance.needsUncertainty || $0.uncertainty.needsUncertainty }
     if needsU && inputs.uncertainty == nil {
         throw AnalysisError.invalidArgument("the metrics need a per-image uncertainty: give a strategy")
     }
-    let mode = try options.resolvedMode(stored: inputs.storedMode)
+    let mode = try options.resolvedMode(stored: classifierMode(metrics.map(\.uncertainty)) ?? inputs.storedMode)
     var bias = options.bias
     if bias == nil, metrics.contains(where: { $0.distance.needsBias }), let val = validationPairs {
         let scorer = try PairScorer(embeddings: inputs.embeddings, uncertainty: nil, pairs: val)
@@ -127,6 +135,7 @@ public func evaluateImagePairs(inputs: EvaluationInputs, pairs: PairIndex, metri
         log("biased-cosine bias from \(val.count) validation pairs: \(bias!)")
     }
     let scorer = try PairScorer(embeddings: inputs.embeddings, uncertainty: inputs.uncertainty, pairs: pairs, bias: bias)
+    scorer.pairClassifier = pairClassifier
     let curves = try rejectCurves(metrics.map { ($0.description, scorer, $0) }, mode: mode, options: options,
                                   ranks: RanksCache(), log: log)
     var results = EvaluationResults(kind: .reject, fars: options.fars, portions: options.portions,

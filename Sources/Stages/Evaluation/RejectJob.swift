@@ -38,6 +38,9 @@ public struct RejectJob {
     public func run(out: String, log: Log) throws -> EvaluationResults {
         let parsed = try options.metrics.items.map { try PairMetric(name: $0) }
         let curve = options.curve.curveOptions
+        let classify = try EvaluationClassifier.required(by: parsed.first(where: \.needsClassifier)?.description,
+                                                         option: options.curve.pairClassifier?.path,
+                                                         store: options.store.path, log: log)
         let inputs = try EvaluationInputs.load(store: options.store.path, strategy: options.curve.strategy, seed: curve.seed)
         let index = ImageKeyIndex(paths: inputs.paths)
         let excluded = try options.excludeImages.map { file in
@@ -52,7 +55,7 @@ public struct RejectJob {
             try readImagePairs($0.path, format: options.pairsFormat, index: index, excluded: excluded)
         }
         let results = try evaluateImagePairs(inputs: inputs, pairs: table, metrics: parsed, options: curve,
-                                             validationPairs: val, log: log)
+                                             validationPairs: val, pairClassifier: classify, log: log)
         try results.write(to: out)
         log("wrote \(out)/results.json and results.csv")
         return results

@@ -19,6 +19,9 @@ public enum EmbedStrategy: String, CaseIterable, Sendable, ExpressibleByArgument
     case head
     /// `‖feature‖₂` of the `uncertainty_model` section (MagFace) on `p / 255`: confidence.
     case backboneUncertaintyModel = "backbone+uncertainty_model"
+    /// Nothing per image: the pair classifier is kept in the store for the `classifier`
+    /// metrics (docs/store.md, "The pair classifier"; Embed/EmbedClassifier.swift).
+    case classifier
 
     public var isConfidence: Bool { self != .head }
 }
@@ -89,6 +92,7 @@ public struct EmbeddingModel: Sendable {
         case .embNorm, .magface, .backboneUncertaintyModel: return 1
         case .scale: return heads.scale?.outFeatures ?? 1
         case .head: return heads.variance?.outFeatures ?? 512
+        case .classifier: return 0  // not per image (EmbedOptions.perImageStrategies leaves it out)
         }
     }
 
@@ -104,6 +108,8 @@ public struct EmbeddingModel: Sendable {
             return heads.headValues(out.bottleneck, rows: out.batch)
         case .backboneUncertaintyModel:
             return uncertaintyModel!.values(input, batch: out.batch, preprocess: preprocess, workspace: workspace)
+        case .classifier:  // not per image: never asked (EmbedOptions.perImageStrategies)
+            return []
         }
     }
 }
