@@ -285,10 +285,10 @@ private func fuseOne(_ method: FusionMethod, mem: [Int], picked: Int, e: [Float]
         weightedSums(embedding: firstColumn.map { $0 / total }, uncertainty: softmax(firstColumn.map { $0 / t }))
         normalize(&acc)
     case let .dimSoftmax(t):
-        // per image, softmax over the D dimensions of T * u (a scalar u gives weight 1)
+        // per image, softmax over the k components of T * u (a scalar u gives weight 1)
         for i in 0..<n {
-            let w = softmax((0..<d).map { t * uv(i, uc($0)) })
-            for j in 0..<d { acc[j] += w[j] * ev(i, j) }
+            let w = softmax((0..<k).map { t * uv(i, $0) })
+            for j in 0..<d { acc[j] += w[uc(j)] * ev(i, j) }
         }
         normalize(&acc)
     case .statSoftmaxDim:

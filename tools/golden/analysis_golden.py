@@ -258,8 +258,8 @@ def fuse(method, E, U, media=None, det=None, pick=None):
         return normalize(E.mean(0)), None
     if method.startswith("dim-softmax-"):
         T = float(method[len("dim-softmax-"):])
-        W = np.exp(T * Ud - (T * Ud).max(1, keepdims=True))
-        W = W / W.sum(1, keepdims=True)                 # per image, over the dimensions
+        W = np.exp(T * U - (T * U).max(1, keepdims=True))
+        W = W / W.sum(1, keepdims=True)                 # per image, over the k columns (k = 1: all 1)
         return normalize((W * E).sum(0)), None
     if method == "random":
         return normalize(E[pick]), None
