@@ -82,7 +82,10 @@ public enum PairUncertainty: String, Sendable, CaseIterable {
     case harmonicMul = "harmonic-mul"
     case harmonicHarmonic = "harmonic-harmonic"
     case squaredHarmonic = "squared-harmonic"
+    /// `sum_j (u1 u2 + x1_j^2 u2 + x2_j^2 u1)` on the raw embeddings (the reference).
     case cosineAnalytic = "cosine-analytic"
+    /// The same on normalised embeddings (scaleface's variant).
+    case cosineAnalyticNormalized = "cosine-analytic-normalized"
     case min
     case similarity
     case perfect

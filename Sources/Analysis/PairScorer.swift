@@ -197,9 +197,9 @@ public final class PairScorer {
         case .perfect:
             let c = cosines, m = cosineMoments.mean, y = pairs.labels
             return perPair { i in (y[i] ? 1.0 : -1.0) * (Double(c[i]) - m) }
-        case .cosineAnalytic:
+        case .cosineAnalytic, .cosineAnalyticNormalized:
             let (u, _) = try requireUncertainty(kind.rawValue)
-            let e = normalized, d = e.columns, k = u.columns
+            let e = kind == .cosineAnalytic ? embeddings : normalized, d = e.columns, k = u.columns
             return perPair { i in
                 let a = Int(l[i]), b = Int(r[i])
                 var acc = 0.0
@@ -225,7 +225,7 @@ public final class PairScorer {
                 case .harmonicHarmonic: return 2 * k / (st.sumInv[a] + st.sumInv[b])
                 case .squaredHarmonic: return 2 * k / (st.sumInvSq[a] + st.sumInvSq[b])
                 case .min: return Swift.min(st.sum[a], st.sum[b])
-                case .similarity, .perfect, .cosineAnalytic, .classifier: return .nan // handled above
+                case .similarity, .perfect, .cosineAnalytic, .cosineAnalyticNormalized, .classifier: return .nan // handled above
                 }
             }
         }

@@ -31,59 +31,82 @@ public struct TemplateMembers: Sendable, Equatable {
     public var count: Int { offsets.count - 1 }
 }
 
-/// A template fusion method under its reference name (docs/metrics.md, "Template fusion"), plus
-/// InsightFace's `media-mean`.
+/// A template fusion method (docs/metrics.md, "Template fusion"). The template script's
+/// methods keep their reference names and semantics; `fusion.py`'s methods whose name the
+/// template script uses differently have names of their own (`dim-softmax-T`,
+/// `mean-no-uncertainty`), as have scaleface's per-component variants (`*-dim`, `min-raw`);
+/// `media-mean` is InsightFace's.
 public enum FusionMethod: Hashable, Sendable, CustomStringConvertible {
-    case first, mean, statMean, pfe, min, statSoftmax, argmax, weighted, random, mediaMean
+    // the template script (template_reject_verification.py)
+    case first, mean, statMean, pfe, argmax, statSoftmax, weighted
     case softmax(temperature: Double)
     case weightedSoftmax(temperature: Double)
+    // fusion.py (aggregation.py); `PFE` is the same function in both scripts
+    case min, random, meanNoUncertainty
+    case dimSoftmax(temperature: Double)
+    // scaleface's per-component variants
+    case minRaw, argmaxDim, statSoftmaxDim, weightedDim
+    case weightedSoftmaxDim(temperature: Double)
+    // InsightFace
+    case mediaMean
 
-    public static let baseNames = ["first", "mean", "stat-mean", "PFE", "min", "softmax", "softmax-T",
-                                   "stat-softmax", "argmax", "weighted", "weighted-softmax",
-                                   "weighted-softmax-T", "random", "media-mean"]
+    public static let baseNames = ["first", "mean", "stat-mean", "PFE", "argmax", "softmax", "softmax-T",
+                                   "stat-softmax", "weighted", "weighted-softmax", "weighted-softmax-T",
+                                   "min", "random", "mean-no-uncertainty", "dim-softmax-T",
+                                   "min-raw", "argmax-dim", "stat-softmax-dim", "weighted-dim",
+                                   "weighted-softmax-dim", "weighted-softmax-dim-T", "media-mean"]
+
+    private static let fixed: [String: FusionMethod] = [
+        "first": .first, "mean": .mean, "stat-mean": .statMean, "PFE": .pfe, "argmax": .argmax,
+        "stat-softmax": .statSoftmax, "weighted": .weighted, "softmax": .softmax(temperature: 1),
+        "weighted-softmax": .weightedSoftmax(temperature: 1),
+        "min": .min, "random": .random, "mean-no-uncertainty": .meanNoUncertainty,
+        "min-raw": .minRaw, "argmax-dim": .argmaxDim, "stat-softmax-dim": .statSoftmaxDim,
+        "weighted-dim": .weightedDim, "weighted-softmax-dim": .weightedSoftmaxDim(temperature: 1),
+        "media-mean": .mediaMean,
+    ]
+
+    /// Name prefixes taking a temperature, longest first.
+    private static let tempered: [(String, (Double) -> FusionMethod)] = [
+        ("weighted-softmax-dim-", FusionMethod.weightedSoftmaxDim), ("weighted-softmax-", FusionMethod.weightedSoftmax),
+        ("dim-softmax-", FusionMethod.dimSoftmax), ("softmax-", FusionMethod.softmax),
+    ]
 
     public init(name: String) throws {
-        let fixed: [String: FusionMethod] = [
-            "first": .first, "mean": .mean, "stat-mean": .statMean, "PFE": .pfe, "min": .min,
-            "stat-softmax": .statSoftmax, "argmax": .argmax, "weighted": .weighted, "random": .random,
-            "media-mean": .mediaMean, "softmax": .softmax(temperature: 1),
-            "weighted-softmax": .weightedSoftmax(temperature: 1),
-        ]
-        if let m = fixed[name] { self = m; return }
-        for (prefix, make) in [("weighted-softmax-", FusionMethod.weightedSoftmax), ("softmax-", FusionMethod.softmax)]
-        where name.hasPrefix(prefix) {
+        if let m = Self.fixed[name] { self = m; return }
+        for (prefix, make) in Self.tempered where name.hasPrefix(prefix) {
             if let t = Double(name.dropFirst(prefix.count)), t > 0, t.isFinite {
                 self = make(t); return
             }
         }
         throw AnalysisError.unknownName(kind: "fusion", name: name,
-                                        valid: Self.baseNames.map { $0.replacingOccurrences(of: "-T", with: "-<T>") })
+                                        valid: Self.baseNames.map { $0.hasSuffix("-T") ? String($0.dropLast()) + "<T>" : $0 })
     }
 
     public var description: String {
         switch self {
-        case .first: return "first"
-        case .mean: return "mean"
-        case .statMean: return "stat-mean"
-        case .pfe: return "PFE"
-        case .min: return "min"
-        case .statSoftmax: return "stat-softmax"
-        case .argmax: return "argmax"
-        case .weighted: return "weighted"
-        case .random: return "random"
-        case .mediaMean: return "media-mean"
         case let .softmax(t): return t == 1 ? "softmax" : "softmax-\(formatTemperature(t))"
         case let .weightedSoftmax(t): return t == 1 ? "weighted-softmax" : "weighted-softmax-\(formatTemperature(t))"
+        case let .weightedSoftmaxDim(t):
+            return t == 1 ? "weighted-softmax-dim" : "weighted-softmax-dim-\(formatTemperature(t))"
+        case let .dimSoftmax(t): return "dim-softmax-\(formatTemperature(t))"
+        default: return Self.fixed.first { $0.value == self }!.key
         }
     }
 
-    /// Whether the method produces a template uncertainty (`random` does not).
-    public var hasUncertainty: Bool { self != .random }
+    /// Whether the method produces a template uncertainty (`fusion.py`'s `random`, `mean` and
+    /// `softmax-T` do not).
+    public var hasUncertainty: Bool {
+        switch self {
+        case .random, .meanNoUncertainty, .dimSoftmax: return false
+        default: return true
+        }
+    }
 
     /// Whether the method needs per-image uncertainties to fuse embeddings.
     public var needsUncertainty: Bool {
         switch self {
-        case .first, .mean, .statMean, .random, .mediaMean: return false
+        case .first, .mean, .statMean, .random, .mediaMean, .meanNoUncertainty: return false
         default: return true
         }
     }
@@ -114,6 +137,11 @@ public func fuseTemplates(_ method: FusionMethod, embeddings: RowMatrix, uncerta
     if method.needsUncertainty && uncertainty == nil {
         throw AnalysisError.invalidArgument("fusion '\(method)' needs a per-image uncertainty (choose a strategy)")
     }
+    if method == .min && k != d {
+        throw AnalysisError.invalidArgument(
+            "fusion 'min' (fusion.py) needs a per-dimension uncertainty (k = D = \(d)), the strategy has k = \(k) "
+            + "(the reference raises IndexError); min-raw takes the image of smallest uncertainty")
+    }
     for m in templates.members where Int(m) < 0 || Int(m) >= embeddings.rows {
         throw AnalysisError.shapeMismatch("template member row \(m) is outside \(embeddings.rows) images")
     }
@@ -121,13 +149,8 @@ public func fuseTemplates(_ method: FusionMethod, embeddings: RowMatrix, uncerta
     var outE = [Float](repeating: 0, count: nt * d)
     let withU = uncertainty != nil && method.hasUncertainty
     var outU = [Float](repeating: 0, count: withU ? nt * k : 0)
-    // random draws happen serially, in template order, so they do not depend on threading
-    var picks = [Int](repeating: 0, count: method == .random ? nt : 0)
-    if method == .random {
-        var rng = SplitMix64(seed: seed)
-        for t in 0..<nt { picks[t] = rng.index(below: templates.offsets[t + 1] - templates.offsets[t]) }
-    }
     let e = embeddings.values, uvals = uncertainty?.values ?? []
+    let picks = try pickedMembers(method, uncertainty: uvals, k: k, templates: templates, seed: seed)
     outE.withUnsafeMutableBufferPointer { oe in
         outU.withUnsafeMutableBufferPointer { ou in
             let oeBase = oe.baseAddress!, ouBase = ou.baseAddress
@@ -136,7 +159,7 @@ public func fuseTemplates(_ method: FusionMethod, embeddings: RowMatrix, uncerta
                 var uacc = [Double](repeating: 0, count: k)
                 for t in range {
                     let mem = templates.members[templates.offsets[t] ..< templates.offsets[t + 1]].map(Int.init)
-                    fuseOne(method, mem: mem, picked: method == .random ? picks[t] : 0,
+                    fuseOne(method, mem: mem, picked: picks.isEmpty ? 0 : picks[t],
                             e: e, u: uvals, d: d, k: k, templates: templates,
                             memberOffset: templates.offsets[t], acc: &acc, uacc: &uacc)
                     for j in 0..<d { oeBase[t * d + j] = Float(acc[j]) }
@@ -147,6 +170,37 @@ public func fuseTemplates(_ method: FusionMethod, embeddings: RowMatrix, uncerta
     }
     return FusedTemplates(embeddings: RowMatrix(uncheckedValues: outE, rows: nt, columns: d),
                           uncertainty: withU ? RowMatrix(uncheckedValues: outU, rows: nt, columns: k) : nil)
+}
+
+/// The member each template takes for `random` (SplitMix64 draws, serially in template order,
+/// so they do not depend on threading) and for the template script's `argmax` (numpy's
+/// `argmax` of the flattened `[n, k]` uncertainty, first occurrence; for k > 1 a flat index
+/// `i * k + c` that is used as an image index, as the reference does, and refused when it is
+/// not one). Empty for the other methods.
+private func pickedMembers(_ method: FusionMethod, uncertainty u: [Float], k: Int,
+                           templates: TemplateMembers, seed: UInt64) throws -> [Int] {
+    let nt = templates.count
+    switch method {
+    case .random:
+        var rng = SplitMix64(seed: seed)
+        return (0..<nt).map { rng.index(below: templates.offsets[$0 + 1] - templates.offsets[$0]) }
+    case .argmax:
+        return try (0..<nt).map { t in
+            let mem = templates.members[templates.offsets[t] ..< templates.offsets[t + 1]].map(Int.init)
+            var best = 0
+            for flat in 1..<(mem.count * k) where u[mem[flat / k] * k + flat % k] > u[mem[best / k] * k + best % k] {
+                best = flat
+            }
+            guard best < mem.count else {
+                throw AnalysisError.invalidArgument(
+                    "fusion 'argmax' of template row \(t) (\(mem.count) images, k = \(k)): the reference's flattened argmax "
+                    + "\(best) is not an image index (numpy IndexError); argmax-dim takes the largest value per component")
+            }
+            return best
+        }
+    default:
+        return []
+    }
 }
 
 /// `x / (1e-8 + ||x||)` in place.
@@ -168,6 +222,12 @@ private func fuseOne(_ method: FusionMethod, mem: [Int], picked: Int, e: [Float]
     @inline(__always) func uv(_ i: Int, _ c: Int) -> Double { u.isEmpty ? 0 : Double(u[mem[i] * k + c]) }
     // component of u that weights embedding dimension j
     @inline(__always) func uc(_ j: Int) -> Int { k == 1 ? 0 : j }
+    // sum_i w_i e_i and sum_i v_i u_i for per-image weights (the template script's first column)
+    func weightedSums(embedding w: [Double], uncertainty v: [Double]) {
+        for i in 0..<n { for j in 0..<d { acc[j] += w[i] * ev(i, j) } }
+        for i in 0..<n { for c in 0..<k { uacc[c] += v[i] * uv(i, c) } }
+    }
+    let firstColumn = (0..<n).map { uv($0, 0) }
 
     switch method {
     case .first, .random:
@@ -175,7 +235,7 @@ private func fuseOne(_ method: FusionMethod, mem: [Int], picked: Int, e: [Float]
         for j in 0..<d { acc[j] = ev(i, j) }
         normalize(&acc)
         for c in 0..<k { uacc[c] = uv(i, c) }
-    case .mean, .statMean:
+    case .mean, .statMean, .meanNoUncertainty:
         for i in 0..<n { for j in 0..<d { acc[j] += ev(i, j) } }
         for j in 0..<d { acc[j] /= Double(n) }
         normalize(&acc)
@@ -188,22 +248,50 @@ private func fuseOne(_ method: FusionMethod, mem: [Int], picked: Int, e: [Float]
         for i in 0..<n { for j in 0..<d { acc[j] += (1 / uv(i, uc(j))) / inv[uc(j)] * ev(i, j) } }
         normalize(&acc)
         for c in 0..<k { uacc[c] = (0..<n).map { uv($0, c) }.min()! }
-    case .min, .argmax:
+    case .argmax:
+        for j in 0..<d { acc[j] = ev(picked, j) }
+        for c in 0..<k { uacc[c] = uv(picked, c) }
+    case .min, .minRaw, .argmaxDim:
         // per component, the first member (in template order) with the smallest / largest u
         var best = [Int](repeating: 0, count: k)
         for c in 0..<k {
-            for i in 1..<max(n, 1) where method == .min ? uv(i, c) < uv(best[c], c) : uv(i, c) > uv(best[c], c) {
+            for i in 1..<max(n, 1) where method == .argmaxDim ? uv(i, c) > uv(best[c], c) : uv(i, c) < uv(best[c], c) {
                 best[c] = i
             }
             uacc[c] = uv(best[c], c)
         }
         for j in 0..<d { acc[j] = ev(best[uc(j)], j) }
+        if method == .min { normalize(&acc) }
     case let .softmax(t):
-        let w = softmax((0..<n).map { uv($0, 0) / t })
-        for i in 0..<n { for j in 0..<d { acc[j] += w[i] * ev(i, j) } }
+        let w = softmax(firstColumn.map { $0 / t })
+        weightedSums(embedding: w, uncertainty: w)
         normalize(&acc)
-        for i in 0..<n { for c in 0..<k { uacc[c] += w[i] * uv(i, c) } }
     case .statSoftmax:
+        let w = softmax(firstColumn)
+        weightedSums(embedding: w, uncertainty: w)
+        normalize(&acc)
+        for c in 0..<k { uacc[c] *= Double(n).squareRoot() }
+    case .weighted:
+        // the reference divides the features by their Frobenius norm (+1e-8) first
+        var ss = 0.0
+        for i in 0..<n { for j in 0..<d { ss += ev(i, j) * ev(i, j) } }
+        let frob = 1e-8 + ss.squareRoot()
+        let total = firstColumn.reduce(0, +)
+        let w = firstColumn.map { $0 / total }
+        weightedSums(embedding: w.map { $0 / frob }, uncertainty: w)
+        normalize(&acc)
+    case let .weightedSoftmax(t):
+        let total = firstColumn.reduce(0, +)
+        weightedSums(embedding: firstColumn.map { $0 / total }, uncertainty: softmax(firstColumn.map { $0 / t }))
+        normalize(&acc)
+    case let .dimSoftmax(t):
+        // per image, softmax over the k components of T * u (a scalar u gives weight 1)
+        for i in 0..<n {
+            let w = softmax((0..<k).map { t * uv(i, $0) })
+            for j in 0..<d { acc[j] += w[uc(j)] * ev(i, j) }
+        }
+        normalize(&acc)
+    case .statSoftmaxDim:
         for c in 0..<k {
             let w = softmax((0..<n).map { uv($0, c) })
             for i in 0..<n {
@@ -213,11 +301,11 @@ private func fuseOne(_ method: FusionMethod, mem: [Int], picked: Int, e: [Float]
             uacc[c] *= Double(n).squareRoot()
         }
         normalize(&acc)
-    case .weighted, .weightedSoftmax:
+    case .weightedDim, .weightedSoftmaxDim:
         var total = [Double](repeating: 0, count: k)
         for i in 0..<n { for c in 0..<k { total[c] += uv(i, c) } }
         for i in 0..<n { for j in 0..<d { acc[j] += uv(i, uc(j)) / total[uc(j)] * ev(i, j) } }
-        if case let .weightedSoftmax(t) = method {
+        if case let .weightedSoftmaxDim(t) = method {
             // embedding stays raw; u is weighted by softmax(u / T) per component
             for c in 0..<k {
                 let w = softmax((0..<n).map { uv($0, c) / t })
@@ -256,18 +344,39 @@ private func softmax(_ x: [Double]) -> [Double] {
     return ex.map { $0 / s }
 }
 
-/// Sets the uncertainty of every template on the left (enrollment) side of a pair to 1, so
-/// that only the verification side decides (`equal_uncertainty_enroll`). A template used on
-/// both sides is an error: one row cannot hold both values.
-public func equalUncertaintyEnroll(_ uncertainty: RowMatrix, pairs: PairIndex) throws -> RowMatrix {
-    var isLeft = [Bool](repeating: false, count: uncertainty.rows)
-    for l in pairs.left { isLeft[Int(l)] = true }
-    for r in pairs.right where isLeft[Int(r)] {
-        throw AnalysisError.invalidArgument(
-            "equal-uncertainty-enroll: template row \(r) is both an enrollment (left) and a verification (right) side")
+/// The template-versus-single-image setup (`equal_uncertainty_enroll`, docs/metrics.md,
+/// "Template versus single image") as one matrix: rows `0 ..< E` are the enrolment templates
+/// fused with the metric's method, rows `E ..< 2E` the same templates fused with `first`
+/// (the verification side); pair `(l, r)` becomes `(l, E + r)`, so a template may appear on
+/// both sides. `uncertainty` holds both sides' real values (they enter the scores);
+/// `rankingUncertainty` has every enrolment row set to 1 (it enters only the pair
+/// uncertainty that orders the rejection).
+public struct TemplateSides: Sendable {
+    public var embeddings: RowMatrix
+    public var uncertainty: RowMatrix?
+    public var rankingUncertainty: RowMatrix?
+    public var pairs: PairIndex
+    public var enrolmentRows: Int
+
+    public init(enrolment: FusedTemplates, verification: FusedTemplates, pairs: PairIndex) throws {
+        let e = enrolment.embeddings, v = verification.embeddings
+        guard e.rows == v.rows, e.columns == v.columns else {
+            throw AnalysisError.shapeMismatch("enrolment templates [\(e.rows), \(e.columns)] and verification templates "
+                                              + "[\(v.rows), \(v.columns)] differ")
+        }
+        try pairs.validate(rows: e.rows)
+        let rows = e.rows
+        embeddings = RowMatrix(uncheckedValues: e.values + v.values, rows: 2 * rows, columns: e.columns)
+        if let eu = enrolment.uncertainty, let vu = verification.uncertainty, eu.columns == vu.columns {
+            uncertainty = RowMatrix(uncheckedValues: eu.values + vu.values, rows: 2 * rows, columns: eu.columns)
+            rankingUncertainty = RowMatrix(uncheckedValues: [Float](repeating: 1, count: eu.values.count) + vu.values,
+                                           rows: 2 * rows, columns: eu.columns)
+        } else {
+            uncertainty = nil
+            rankingUncertainty = nil
+        }
+        let shift = Int32(rows)
+        self.pairs = try PairIndex(left: pairs.left, right: pairs.right.map { $0 + shift }, labels: pairs.labels)
+        enrolmentRows = rows
     }
-    var out = uncertainty
-    let k = out.columns
-    for t in 0..<out.rows where isLeft[t] { for c in 0..<k { out.values[t * k + c] = 1 } }
-    return out
 }

@@ -13,10 +13,16 @@ final class FusionGoldenTests: XCTestCase {
             let templates = try TemplateMembers(offsets: c["offsets"].ints, members: c["members"].int32s,
                                                 media: nil)
             let fused = c["fused"].object
-            XCTAssertEqual(fused.count, 14)
+            XCTAssertEqual(fused.count, 22)
             for (name, want) in fused {
                 let method = try FusionMethod(name: name)
                 XCTAssertEqual(method.description, name)
+                if !want["error"].isNull {
+                    // the reference raises: fusion.py's min for k = 1, the template script's argmax for k = D
+                    XCTAssertThrowsError(try fuseTemplates(method, embeddings: e, uncertainty: u, templates: templates),
+                                         "\(c["name"].string) \(name)")
+                    continue
+                }
                 var members = templates
                 if method == .mediaMean {
                     // media ids and detector scores per member, gathered from the per-image arrays
@@ -30,7 +36,7 @@ final class FusionGoldenTests: XCTestCase {
                 let we = want["embeddings"].doubles
                 XCTAssertEqual(got.embeddings.values.count, we.count)
                 for i in we.indices {
-                    XCTAssertTrue(closeFloat(Double(got.embeddings.values[i]), we[i], ulps: 8),
+                    XCTAssertEqual(got.embeddings.values[i], Float(we[i]),
                                   "\(c["name"].string) \(name) embedding \(i): \(got.embeddings.values[i]) vs \(we[i])")
                 }
                 if want["uncertainty"].isNull {
@@ -39,7 +45,7 @@ final class FusionGoldenTests: XCTestCase {
                     let wu = want["uncertainty"].doubles
                     let gu = try XCTUnwrap(got.uncertainty, name).values
                     for i in wu.indices {
-                        XCTAssertTrue(closeFloat(Double(gu[i]), wu[i], ulps: 8),
+                        XCTAssertEqual(gu[i], Float(wu[i]),
                                       "\(c["name"].string) \(name) uncertainty \(i): \(gu[i]) vs \(wu[i])")
                     }
                 }
@@ -50,11 +56,19 @@ final class FusionGoldenTests: XCTestCase {
     func testUnknownFusionListsValidNames() {
         XCTAssertThrowsError(try FusionMethod(name: "median")) { error in
             let text = "\(error)"
-            XCTAssertTrue(text.contains("'median'") && text.contains("stat-softmax") && text.contains("media-mean"), text)
+            XCTAssertTrue(text.contains("'median'") && text.contains("stat-softmax") && text.contains("media-mean")
+                          && text.contains("dim-softmax-<T>") && text.contains("weighted-softmax-dim-<T>"), text)
         }
         XCTAssertEqual(try FusionMethod(name: "softmax-0.5"), .softmax(temperature: 0.5))
         XCTAssertEqual(try FusionMethod(name: "weighted-softmax-2"), .weightedSoftmax(temperature: 2))
+        XCTAssertEqual(try FusionMethod(name: "weighted-softmax-dim-2"), .weightedSoftmaxDim(temperature: 2))
+        XCTAssertEqual(try FusionMethod(name: "dim-softmax-100"), .dimSoftmax(temperature: 100))
+        XCTAssertEqual(FusionMethod.dimSoftmax(temperature: 100).description, "dim-softmax-100")
         XCTAssertThrowsError(try FusionMethod(name: "softmax-x"))
+        // fusion.py's softmax needs its temperature (the reference raises IndexError without it)
+        XCTAssertThrowsError(try FusionMethod(name: "dim-softmax"))
+        XCTAssertFalse(FusionMethod.meanNoUncertainty.hasUncertainty)
+        XCTAssertFalse(FusionMethod.dimSoftmax(temperature: 1).hasUncertainty)
     }
 
     /// Mean fusion, cosine template scores, TAR@FAR and template reject verification, with and
@@ -87,17 +101,21 @@ final class FusionGoldenTests: XCTestCase {
         XCTAssertEqual(curve.tar, t["reject"]["tar"].matrix)
         XCTAssertEqual(curve.far, t["reject"]["far"].matrix)
 
-        let equal = try PairScorer(embeddings: fused.embeddings,
-                                   uncertainty: equalUncertaintyEnroll(fused.uncertainty!, pairs: pairs), pairs: pairs)
-        let curveEq = try rejectCurve(scores: cos, pairUncertainty: equal.uncertainties(.mean), labels: pairs.labels,
-                                      mode: .uncertainty, fars: fars, portions: portions)
+        // template versus single image: enrolment mean-fused, verification first-fused; the
+        // enrolment uncertainty is 1 in the rejection order only
+        let sides = try TemplateSides(enrolment: fused,
+                                      verification: fuseTemplates(.first, embeddings: e, uncertainty: u, templates: templates),
+                                      pairs: pairs)
+        let single = try PairScorer(embeddings: sides.embeddings, uncertainty: sides.uncertainty, pairs: sides.pairs)
+        let wantSingle = t["cosines_single"].doubles
+        for i in wantSingle.indices { XCTAssertTrue(closeFloat(Double(single.cosines[i]), wantSingle[i], ulps: 8), "pair \(i)") }
+        let singlePoints = try tarAtFAR(scores: single.cosines, labels: pairs.labels, fars: fars)
+        XCTAssertEqual(singlePoints.map(\.tar), t["verification_single"]["tar"].doubles)
+        XCTAssertEqual(singlePoints.map(\.far), t["verification_single"]["far"].doubles)
+        let ranking = try PairScorer(embeddings: sides.embeddings, uncertainty: sides.rankingUncertainty, pairs: sides.pairs)
+        let curveEq = try rejectCurve(scores: single.cosines, pairUncertainty: ranking.uncertainties(.mean),
+                                      labels: pairs.labels, mode: .uncertainty, fars: fars, portions: portions)
         XCTAssertEqual(curveEq.tar, t["reject_equal_enroll"]["tar"].matrix)
         XCTAssertNotEqual(curveEq.tar, curve.tar)
-    }
-
-    func testEqualUncertaintyEnrollRejectsTemplateOnBothSides() throws {
-        let u = try RowMatrix(values: [2, 3, 4], rows: 3, columns: 1)
-        let pairs = try PairIndex(left: [0, 1], right: [1, 2], labels: [true, false])
-        XCTAssertThrowsError(try equalUncertaintyEnroll(u, pairs: pairs))
     }
 }

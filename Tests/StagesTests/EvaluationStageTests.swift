@@ -17,6 +17,8 @@ final class EvaluationStageTests: XCTestCase {
         var embeddings: [Float], dimension: Int, uncertainty: [Float], offsets: [Int], members: [Int32]
         var left: [Int32], right: [Int32], labels: [Bool], fars: [Double], portions: [Double]
         var verification: Verification
+        var verification_single: Verification
+        var cosines: [Double], cosines_single: [Double]
         var reject: Curve
         var reject_equal_enroll: Curve
     }
@@ -38,12 +40,47 @@ final class EvaluationStageTests: XCTestCase {
                                         curve: CurveOptions(fars: fars, portions: g.portions), equalUncertaintyEnroll: equal)
             let fused = try fuseAll(inputs: inputs, templates: proto, options: options)
             let r = try evaluateTemplates(fused: fused, pairs: pairs, options: options, storedMode: .uncertainty)
-            XCTAssertEqual(r.verification[0].points.map(\.tar), Array(g.verification.tar.dropFirst()))
-            XCTAssertEqual(r.verification[0].points.map(\.far), Array(g.verification.far.dropFirst()))
+            // template versus single image: verification is mean (enrolment) against first too
+            let ver = equal ? g.verification_single : g.verification
+            XCTAssertEqual(r.verification[0].points.map(\.tar), Array(ver.tar.dropFirst()))
+            XCTAssertEqual(r.verification[0].points.map(\.far), Array(ver.far.dropFirst()))
             let want = equal ? g.reject_equal_enroll : g.reject
             XCTAssertEqual(r.metrics[0].name, "mean_cosine_mean")
             XCTAssertEqual(r.metrics[0].curve.tar, want.tar.dropFirst().map { $0.map { $0 ?? .nan } })
             XCTAssertEqual(r.metrics[0].curve.far, want.far.dropFirst().map { $0.map { $0 ?? .nan } })
+        }
+    }
+
+    /// The biased-cosine bias of a fusion from a validation protocol (here the golden protocol
+    /// itself): half the sum of numpy's genuine and impostor mean template cosines, in each
+    /// setup; results.json records it per fusion.
+    func testValidationProtocolBias() throws {
+        let g = try golden()
+        let (inputs, pairs, proto) = try goldenTemplates()
+        func mean(_ v: [Double], _ keep: (Int) -> Bool) -> Double {
+            let s = v.indices.filter(keep).map { v[$0] }
+            return s.reduce(0, +) / Double(s.count)
+        }
+        for equal in [false, true] {
+            let cos = equal ? g.cosines_single : g.cosines
+            let want = (mean(cos) { g.labels[$0] } + mean(cos) { !g.labels[$0] }) / 2
+            var options = FusionEvaluationOptions(
+                verification: [try FusionMetric(name: "mean_biased-cosine", withUncertainty: false)],
+                reject: [try FusionMetric(name: "mean_scale-mul-biased-cosine_mean", withUncertainty: true),
+                         try FusionMetric(name: "first_cosine_mean", withUncertainty: true)],
+                curve: CurveOptions(fars: [0.1], portions: [0, 0.5]), equalUncertaintyEnroll: equal)
+            XCTAssertEqual(options.biasedFusions, [.mean])
+            options.biases = try validationBiases(inputs: inputs, validation: proto, options: options)
+            XCTAssertEqual(Array(options.biases.keys), [.mean])
+            XCTAssertEqual(options.biases[.mean]!, want, accuracy: 1e-6)
+            let fused = try fuseAll(inputs: inputs, templates: proto, options: options)
+            let r = try evaluateTemplates(fused: fused, pairs: pairs, options: options, storedMode: .uncertainty)
+            XCTAssertEqual(r.file.bias, ["mean": options.biases[.mean]!])
+            // a biased metric without a bias is refused
+            options.biases = [:]
+            XCTAssertThrowsError(try evaluateTemplates(fused: fused, pairs: pairs, options: options, storedMode: .uncertainty)) {
+                XCTAssertTrue("\($0)".contains("--val-protocol"), "\($0)")
+            }
         }
     }
 
@@ -248,6 +285,30 @@ final class EvaluationStageTests: XCTestCase {
                                        "--strategy", "scale", "--fusions", "median_cosine", "--out", out])
         XCTAssertNotEqual(r.status, 0)
         XCTAssertTrue(r.stderr.contains("unknown fusion 'median'") && r.stderr.contains("stat-softmax"), r.stderr)
+
+        // the biased-cosine bias: from a validation protocol (here the same folder), printed and
+        // in results.json; --bias b is written as given; both together, or neither, are errors
+        let biasOut = dir.appendingPathComponent("bias").path
+        let biased = ["fusion", "--store", store.path, "--protocol", meta.path, "--protocol-format", "insightface",
+                      "--strategy", "scale", "--fusions", "mean_biased-cosine,first_cosine", "--equal-uncertainty-enroll",
+                      "--reject-metrics", "mean_scale-mul-biased-cosine_mean", "--fars", "0.1", "--portions", "0:0.5:3",
+                      "--out", biasOut]
+        r = try TestSupport.scaleface(biased + ["--val-protocol", meta.path])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stderr.contains("biased-cosine bias of mean from 400 validation template pairs"), r.stderr)
+        let biasJSON = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: biasOut + "/results.json"))) as! [String: Any]
+        let measured = try XCTUnwrap((biasJSON["bias"] as? [String: Double])?["mean"])
+        XCTAssertTrue(measured > -1 && measured < 1, "\(measured)")
+        r = try TestSupport.scaleface(biased + ["--bias", "0.26"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let given = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: biasOut + "/results.json"))) as! [String: Any]
+        XCTAssertEqual(given["bias"] as? [String: Double], ["mean": 0.26])
+        r = try TestSupport.scaleface(biased + ["--bias", "0.26", "--val-protocol", meta.path])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.stderr.contains("either --bias or --val-protocol"), r.stderr)
+        r = try TestSupport.scaleface(biased)
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.stderr.contains("--bias b or --val-protocol DIR"), r.stderr)
     }
 
     func testRejectCommandEDCAndBootstrap() throws {

@@ -144,7 +144,8 @@ def pair_scores(e, u, left, right, labels, bias):
 
 
 def pair_uncertainties(e, u, left, right, labels):
-    e1, e2 = normalize(e[left]), normalize(e[right])
+    r1, r2 = e[left].astype(np.float64), e[right].astype(np.float64)
+    e1, e2 = normalize(r1), normalize(r2)
     u1, u2 = u[left].astype(np.float64), u[right].astype(np.float64)
     cos = np.sum(e1 * e2, axis=1)
     y = np.where(labels, 1.0, -1.0)
@@ -157,7 +158,8 @@ def pair_uncertainties(e, u, left, right, labels):
         "harmonic-mul": hm(u1) * hm(u2),
         "harmonic-harmonic": hm(np.concatenate([u1, u2], 1)),
         "squared-harmonic": hm(np.concatenate([u1 ** 2, u2 ** 2], 1)),
-        "cosine-analytic": np.sum(ub1 * ub2 + e1 ** 2 * ub2 + e2 ** 2 * ub1, 1),
+        "cosine-analytic": np.sum(ub1 * ub2 + r1 ** 2 * ub2 + r2 ** 2 * ub1, 1),       # raw embeddings
+        "cosine-analytic-normalized": np.sum(ub1 * ub2 + e1 ** 2 * ub2 + e2 ** 2 * ub1, 1),
         "min": np.minimum(u1.sum(1), u2.sum(1)),
         "similarity": cos,
         "perfect": y * (cos - cos.mean()),
@@ -204,46 +206,83 @@ def splitmix64(seed):
         yield z ^ (z >> 31)
 
 
+class Refused(Exception):
+    """The reference raises for this input (numpy IndexError); scaleface refuses it."""
+
+
 def fuse(method, E, U, media=None, det=None, pick=None):
-    """One template: E [n, d] raw embeddings in template order, U [n, k]."""
+    """One template: E [n, d] raw embeddings in template order, U [n, k]. Returns (embedding,
+    uncertainty or None); raises Refused where the reference raises."""
     E = E.astype(np.float64)
     U = U.astype(np.float64)
     n, d = E.shape
     k = U.shape[1]
     Ud = U if k == d else np.repeat(U, d, axis=1)       # the weight of each embedding dimension
+    a = U[:, 0]                                         # the template script weights by column 0
+    # ---- the template script (template_reject_verification.py aggregate_templates)
     if method == "first":
         return normalize(E[0]), U[0]
     if method in ("mean", "stat-mean"):
         f = np.sqrt(n) if method == "stat-mean" else 1.0
         return normalize(E.mean(0)), U.mean(0) * f
-    if method == "PFE":
-        a = (1 / Ud) / (1 / Ud).sum(0)
-        return normalize((a * E).sum(0)), U.min(0)
-    if method in ("min", "argmax"):
-        best = U.argmin(0) if method == "min" else U.argmax(0)   # first occurrence on ties
-        bd = best if k == d else np.repeat(best, d)
-        return E[bd, np.arange(d)], U[best, np.arange(k)]
+    if method == "PFE":                                 # also fusion.py's (the same function)
+        w = (1 / Ud) / (1 / Ud).sum(0)
+        return normalize((w * E).sum(0)), U.min(0)
+    if method == "argmax":
+        idx = int(np.argmax(U))                         # flattened, first occurrence
+        if idx >= n:
+            raise Refused(method)
+        return E[idx], U[idx]
+    if method == "stat-softmax":
+        w = softmax(a)
+        return normalize(w @ E), (w @ U) * np.sqrt(n)
     if method.startswith("softmax"):
         T = float(method.split("-", 1)[1]) if "-" in method else 1.0
-        w = softmax(U[:, 0] / T)
-        return normalize((w[:, None] * E).sum(0)), (w[:, None] * U).sum(0)
-    if method == "stat-softmax":
+        w = softmax(a / T)
+        return normalize(w @ E), w @ U
+    if method == "weighted":
+        w = a / a.sum()
+        En = E / (1e-8 + np.linalg.norm(E))             # Frobenius norm of the whole template
+        return normalize(w @ En), w @ U
+    if method in ("weighted-softmax",) or (method.startswith("weighted-softmax-") and "dim" not in method):
+        T = float(method[len("weighted-softmax-"):]) if method != "weighted-softmax" else 1.0
+        w = a / a.sum()
+        return normalize(w @ E), softmax(a / T) @ U
+    # ---- fusion.py (aggregation.py)
+    if method == "min":
+        if k != d:
+            raise Refused(method)
+        best = U.argmin(0)
+        return normalize(E[best, np.arange(d)]), U[best, np.arange(d)]
+    if method == "mean-no-uncertainty":
+        return normalize(E.mean(0)), None
+    if method.startswith("dim-softmax-"):
+        T = float(method[len("dim-softmax-"):])
+        W = np.exp(T * U - (T * U).max(1, keepdims=True))
+        W = W / W.sum(1, keepdims=True)                 # per image, over the k columns (k = 1: all 1)
+        return normalize((W * E).sum(0)), None
+    if method == "random":
+        return normalize(E[pick]), None
+    # ---- scaleface's per-component variants
+    if method in ("min-raw", "argmax-dim"):
+        best = U.argmin(0) if method == "min-raw" else U.argmax(0)   # first occurrence on ties
+        bd = best if k == d else np.repeat(best, d)
+        return E[bd, np.arange(d)], U[best, np.arange(k)]
+    if method == "stat-softmax-dim":
         w = softmax(U)
         wd = w if k == d else np.repeat(w, d, axis=1)
         return normalize((wd * E).sum(0)), (w * U).sum(0) * np.sqrt(n)
-    if method == "weighted":
+    if method == "weighted-dim":
         w = U / U.sum(0)
         wd = w if k == d else np.repeat(w, d, axis=1)
-        En = E / np.linalg.norm(E)       # the reference's Frobenius division: direction unchanged
-        return normalize((wd * En).sum(0)), (w * U).sum(0)
-    if method.startswith("weighted-softmax"):
-        rest = method[len("weighted-softmax"):]
+        return normalize((wd * E).sum(0)), (w * U).sum(0)
+    if method.startswith("weighted-softmax-dim"):
+        rest = method[len("weighted-softmax-dim"):]
         T = float(rest[1:]) if rest else 1.0
         w = U / U.sum(0)
         wd = w if k == d else np.repeat(w, d, axis=1)
         return (wd * E).sum(0), (softmax(U / T) * U).sum(0)
-    if method == "random":
-        return normalize(E[pick]), None
+    # ---- InsightFace
     if method == "media-mean":
         w = np.ones(n) if det is None else det.astype(np.float64)
         acc = np.zeros(d)
@@ -254,8 +293,26 @@ def fuse(method, E, U, media=None, det=None, pick=None):
     raise ValueError(method)
 
 
-FUSIONS = ["first", "mean", "stat-mean", "PFE", "min", "softmax", "softmax-0.5", "stat-softmax", "argmax",
-           "weighted", "weighted-softmax", "weighted-softmax-2", "random", "media-mean"]
+FUSIONS = ["first", "mean", "stat-mean", "PFE", "argmax", "softmax", "softmax-0.5", "stat-softmax",
+           "weighted", "weighted-softmax", "weighted-softmax-2",
+           "min", "random", "mean-no-uncertainty", "dim-softmax-3",
+           "min-raw", "argmax-dim", "stat-softmax-dim", "weighted-dim", "weighted-softmax-dim",
+           "weighted-softmax-dim-2", "media-mean"]
+
+
+def fuse_all(method, e, u, offsets, members, media=None, det=None, picks=None):
+    """Every template of (offsets, members); {"error": ...} when the reference raises."""
+    te, tu = [], []
+    try:
+        for t in range(len(offsets) - 1):
+            rows = members[offsets[t]:offsets[t + 1]]
+            fe, fu = fuse(method, e[rows], u[rows], media=None if media is None else media[rows],
+                          det=None if det is None else det[rows], pick=None if picks is None else picks[t])
+            te.append(fe)
+            tu.append(fu)
+    except Refused:
+        return None
+    return np.array(te), None if tu[0] is None else np.array(tu)
 
 
 def fusion_cases(rng):
@@ -277,15 +334,9 @@ def fusion_cases(rng):
         picks = [next(gen) % s for s in sizes]
         out = {}
         for m in FUSIONS:
-            te, tu = [], []
-            for t, s in enumerate(sizes):
-                rows = members[offsets[t]:offsets[t + 1]]
-                fe, fu = fuse(m, e[rows], u[rows], media=media[rows], det=det[rows] if m == "media-mean" else None,
-                              pick=picks[t])
-                te.append(fe)
-                tu.append(fu)
-            out[m] = dict(embeddings=np.array(te).ravel(),
-                          uncertainty=None if tu[0] is None else np.array(tu).ravel())
+            r = fuse_all(m, e, u, offsets, members, media=media, det=det if m == "media-mean" else None, picks=picks)
+            out[m] = dict(error=True) if r is None else dict(
+                embeddings=r[0].ravel(), uncertainty=None if r[1] is None else r[1].ravel())
         cases.append(dict(name=name, dimension=d, width=k, embeddings=e.ravel(), uncertainty=u.ravel(),
                           media=media, detector_scores=det, offsets=offsets, members=members, seed=seed,
                           fused=out))
@@ -314,14 +365,22 @@ def template_verification(rng):
     fars = [1e-3, 1e-2, 0.1, 0.3]
     ver = tar_at_far(cos, labels, fars)
     unc = (tu[left, 0] + tu[right, 0]).astype(np.float32)          # mean_cosine_mean
-    eq = (1.0 + tu[right, 0]).astype(np.float32)                    # with equal_uncertainty_enroll
+    # template versus single image: enrolment mean-fused, verification first-fused, and the
+    # enrolment uncertainty 1 in the pair uncertainty only
+    tf = np.array([normalize(e[offsets[t]].astype(np.float64)) for t in range(n_t)])
+    cos_single = np.sum(te[left] * tf[right], 1).astype(np.float32)
+    assert np.diff(np.unique(cos_single)).min() > 1e-6, "near-tied template scores; change the seed"
+    eq = (1.0 + u[offsets[right], 0].astype(np.float64)).astype(np.float32)
+    ver_single = tar_at_far(cos_single, labels, fars)
     portions = list(np.linspace(0, 0.5, 11))
     return dict(embeddings=e.ravel(), dimension=d, uncertainty=u.ravel(), offsets=offsets, members=members,
                 left=left, right=right, labels=labels, fars=fars, portions=portions,
                 template_embeddings=te.ravel(), cosines=cos, pair_uncertainty=unc,
                 verification=dict(tar=ver[0], far=ver[1], threshold=ver[2]),
                 reject=reject_curve(cos, unc, labels, "uncertainty", fars, portions),
-                reject_equal_enroll=reject_curve(cos, eq, labels, "uncertainty", fars, portions))
+                verification_single=dict(tar=ver_single[0], far=ver_single[1], threshold=ver_single[2]),
+                cosines_single=cos_single,
+                reject_equal_enroll=reject_curve(cos_single, eq, labels, "uncertainty", fars, portions))
 
 
 def main():

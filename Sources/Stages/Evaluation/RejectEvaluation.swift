@@ -91,16 +91,17 @@ final class RanksCache: @unchecked Sendable {
 
 /// Computes every metric's scores and pair uncertainties (serially: the scorers cache), then
 /// score ranks and reject curves in parallel over metrics (one per core); each curve is
-/// O(N log N).
+/// O(N log N). `rankingScorers[i]`, when given, computes job i's pair uncertainties instead of
+/// its scorer (the template-versus-single-image setup, docs/metrics.md).
 func rejectCurves(_ jobs: [(name: String, scorer: PairScorer, metric: PairMetric)],
                   mode: UncertaintyMode, options: CurveOptions, ranks: RanksCache,
-                  log: Log) throws -> [(String, RejectCurve, MetricHistograms)] {
+                  log: Log, rankingScorers: [PairScorer]? = nil) throws -> [(String, RejectCurve, MetricHistograms)] {
     var uncertainties: [[Float]] = []
-    for job in jobs {
+    for (i, job) in jobs.enumerated() {
         log("scoring \(job.name) over \(job.scorer.pairs.count) pairs")
         try ranks.prepare(job.scorer, job.metric.distance, name: job.name)
         uncertainties.append(try withMetric(job.name) { () throws -> [Float] in
-            let u = try job.scorer.uncertainties(job.metric.uncertainty)
+            let u = try (rankingScorers?[i] ?? job.scorer).uncertainties(job.metric.uncertainty)
             try requireNoNaN(u, what: "pair uncertainty")
             return u
         })
@@ -156,7 +157,8 @@ public func evaluateImagePairs(inputs: EvaluationInputs, pairs: PairIndex, metri
 /// scorer's matrices (images or templates); a pair's subject is its left row's.
 func addCurveExtras(_ results: inout EvaluationResults, name: String, scorer: PairScorer, metric: PairMetric,
                     rowQuality: [Float]?, rowSubjects: [Int64]?, subjectSource: String,
-                    mode: UncertaintyMode, options: CurveOptions, log: Log) throws {
+                    mode: UncertaintyMode, options: CurveOptions, log: Log,
+                    rankingScorer: PairScorer? = nil) throws {
     guard options.edcLimit != nil || options.bootstrap > 0 else { return }
     let pairs = scorer.pairs
     let scores = try scorer.scores(metric.distance)
@@ -180,7 +182,7 @@ func addCurveExtras(_ results: inout EvaluationResults, name: String, scorer: Pa
         }
         log("bootstrap \(name): \(options.bootstrap) replicates")
         let b = try withMetric(name) {
-            try bootstrapIntervals(scores: scores, pairUncertainty: try scorer.uncertainties(metric.uncertainty),
+            try bootstrapIntervals(scores: scores, pairUncertainty: try (rankingScorer ?? scorer).uncertainties(metric.uncertainty),
                                    labels: pairs.labels, subjects: pairs.left.map { subjectOf[Int($0)] },
                                    mode: mode, fars: options.fars, portions: options.portions,
                                    replicates: options.bootstrap, seed: options.seed, rule: options.farRule)

@@ -15,9 +15,11 @@ public struct ResultsFile: Codable, Equatable, Sendable {
     public var metrics: [String: Metric]
     /// Template verification: present (possibly empty) for `fusion`, absent for `reject`.
     public var verification: [String: Verification]?
+    /// `fusion`: the biased-cosine bias per fusion of a biased metric; absent when none.
+    public var bias: [String: Double]?
 
     enum CodingKeys: String, CodingKey {
-        case kind, fars, portions, pairs, positives, metrics, verification
+        case kind, fars, portions, pairs, positives, metrics, verification, bias
         case farRule = "far_rule"
     }
 

@@ -6,7 +6,7 @@ import Pipeline
 public enum FusionKind: StageKind {
     public typealias Options = FusionOptions
     public static let kind = "fusion"
-    public static let version = 1
+    public static let version = 2
     public static let summary = "Template fusion, template verification and template reject curves (IJB-C)."
     public static let inputs: [InputSpec] = [
         InputSpec("store", accepts: StoreArtifact.kinds, optional: true, provides: ["store": StoreArtifact.file]),
