@@ -11,7 +11,9 @@ struct FusionCommand: ParsableCommand {
         DIR of --protocol holds the files of --protocol-format: reference (enroll_templates.csv, \
         verif_templates.csv, cropped_matches.csv), ijbc (ijbc_1N_gallery_G1.csv, ..._G2.csv, \
         ijbc_1N_probe_mixed.csv, ijbc_11_G1_G2_matches.csv) or insightface (ijbc_face_tid_mid.txt, \
-        ijbc_template_pair_label.txt, optional ijbc_name_5pts_score.txt).
+        ijbc_template_pair_label.txt, optional ijbc_name_5pts_score.txt), insightface-ijbb (the same \
+        files named ijbb_*) or ijba (IJB-A_11_sets/split1..10: TAR@FAR per fold, mean and std over folds, \
+        --fusions only).
         Example:
           scaleface fusion --store ijbc.h5 --protocol meta/ --protocol-format insightface \\
               --strategy scale --fusions mean_cosine --reject-metrics mean_cosine_mul,mean_cosine_mean \\
