@@ -11,7 +11,9 @@ struct FusionCommand: ParsableCommand {
         DIR of --protocol holds the files of --protocol-format: reference (enroll_templates.csv, \
         verif_templates.csv, cropped_matches.csv), ijbc (ijbc_1N_gallery_G1.csv, ..._G2.csv, \
         ijbc_1N_probe_mixed.csv, ijbc_11_G1_G2_matches.csv) or insightface (ijbc_face_tid_mid.txt, \
-        ijbc_template_pair_label.txt, optional ijbc_name_5pts_score.txt). \
+        ijbc_template_pair_label.txt, optional ijbc_name_5pts_score.txt), insightface-ijbb (the same \
+        files named ijbb_*) or ijba (IJB-A_11_sets/split1..10: TAR@FAR per fold, mean and std over folds, \
+        --fusions only). \
         Fusions (docs/metrics.md): first, mean, stat-mean, PFE, argmax, softmax[-T], stat-softmax, \
         weighted, weighted-softmax[-T] (the template script's); min, random, mean-no-uncertainty, \
         dim-softmax-T (fusion.py's); min-raw, argmax-dim, stat-softmax-dim, weighted-dim, \

@@ -20,6 +20,7 @@ struct Scaleface: ParsableCommand {
             SynthEmbeddingsCommand.self,
             RejectCommand.self,
             FusionCommand.self,
+            ProtocolCommand.self, PairsCommand.self,
         ]
     )
 }

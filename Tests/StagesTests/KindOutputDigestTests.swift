@@ -101,7 +101,7 @@ final class KindOutputDigestTests: XCTestCase {
         "reject": (2, "reject_bootstrap=c7df8b60a274 reject_edc=78dd58d2e99d reject_random=53b0275f287c reject_scale=b8d7c8f1bfcd"),
         "report": (3, "report=09cb2afed35b"),
         "scorecard": (1, "scorecard=223bfc3120ef"),
-        "synth": (2, "data=376d3c33708b"),
+        "synth": (3, "data=a8f710732840"),
         "synth-embeddings": (1, "vectors=28e0741753c7"),
         "train-head": (2, "embedding_layer=cc6bdba05f5f pfe_head=1ba86b8e56cd scale_head=4ec9a3ecb553"),
     ]

@@ -36,7 +36,7 @@ final class SynthDatasetTests: XCTestCase {
         let a = try snapshot(scratch.appendingPathComponent("a"))
         let b = try snapshot(scratch.appendingPathComponent("b"))
         let c = try snapshot(scratch.appendingPathComponent("c"))
-        XCTAssertEqual(a.count, 15 * 2 + 21)  // raw and aligned pictures, 21 listings
+        XCTAssertEqual(a.count, 15 * 2 + 21 + 3 + 30)  // raw and aligned pictures, 21 listings, IJB-B (3) and IJB-A (10 x 3) files
         XCTAssertEqual(Set(a.keys), Set(b.keys))
         for (k, v) in a { XCTAssertEqual(v, b[k], k) }
         XCTAssertNotEqual(a["images/1/1_0001.png"], c["images/1/1_0001.png"])

@@ -2,7 +2,8 @@ import Core
 import Analysis
 import Foundation
 
-/// The three IJB-C protocol layouts (docs/protocols.md).
+/// The template protocol layouts (docs/protocols.md): IJB-C's three, IJB-B's InsightFace meta
+/// files and IJB-A's 10 splits.
 public enum TemplateProtocolFormat: String, CaseIterable, Sendable {
     /// The reference's own split: enroll_templates.csv, verif_templates.csv, cropped_matches.csv.
     case reference
@@ -12,6 +13,20 @@ public enum TemplateProtocolFormat: String, CaseIterable, Sendable {
     /// InsightFace meta files: ijbc_face_tid_mid.txt, ijbc_template_pair_label.txt and, when
     /// present, ijbc_name_5pts_score.txt (detector scores).
     case insightface
+    /// InsightFace's IJB-B meta files: ijbb_face_tid_mid.txt, ijbb_template_pair_label.txt and,
+    /// when present, ijbb_name_5pts_score.txt.
+    case insightfaceIJBB = "insightface-ijbb"
+    /// IJB-A's 10 splits, IJB-A_11_sets/split{k}/: evaluated fold by fold (`readIJBAFolds`).
+    case ijba
+
+    /// The file-name prefix of an InsightFace meta layout (`ijbc`, `ijbb`), nil for the others.
+    public var insightFacePrefix: String? {
+        switch self {
+        case .insightface: return "ijbc"
+        case .insightfaceIJBB: return "ijbb"
+        case .reference, .ijbc, .ijba: return nil
+        }
+    }
 }
 
 /// Templates as rows of fused matrices, their member images as store rows, and template pairs.
@@ -70,8 +85,11 @@ public func readTemplateProtocol(directory: String, format: TemplateProtocolForm
         for name in listFiles {
             try readTemplateCSV(file(name), into: &listings, mediaID: mediaID)
         }
-    case .insightface:
-        let scoresPath = file("ijbc_name_5pts_score.txt")
+    case .ijba:
+        throw InputError(file: directory, "IJB-A has 10 folds, each evaluated on its own: read it with readIJBAFolds")
+    case .insightface, .insightfaceIJBB:
+        let prefix = format.insightFacePrefix!
+        let scoresPath = file(prefix + "_name_5pts_score.txt")
         var detector: [String: Float] = [:]
         if FileManager.default.fileExists(atPath: scoresPath) {
             try FieldScanner(path: scoresPath).forEachLine(separator: .whitespace) { line in
@@ -81,7 +99,7 @@ public func readTemplateProtocol(directory: String, format: TemplateProtocolForm
                 detector[line.string(0)] = Float(try line.double(11, what: "detector score"))
             }
         }
-        try FieldScanner(path: file("ijbc_face_tid_mid.txt")).forEachLine(separator: .whitespace) { line in
+        try FieldScanner(path: file(prefix + "_face_tid_mid.txt")).forEachLine(separator: .whitespace) { line in
             guard line.count >= 3 else {
                 throw line.error("expected 'image_name template_id media_id', found \(line.count) fields")
             }
@@ -120,8 +138,9 @@ public func readTemplateProtocol(directory: String, format: TemplateProtocolForm
 
     // template pairs
     let rowOf = TemplateRowLookup(ids: ids)
-    let pairPath = file(format == .insightface ? "ijbc_template_pair_label.txt"
-                        : format == .reference ? "cropped_matches.csv" : "ijbc_11_G1_G2_matches.csv")
+    let insightFace = format.insightFacePrefix != nil
+    let pairPath = file(format.insightFacePrefix.map { $0 + "_template_pair_label.txt" }
+                        ?? (format == .reference ? "cropped_matches.csv" : "ijbc_11_G1_G2_matches.csv"))
     struct PairChunk {
         var left: [Int32] = [], right: [Int32] = [], labels: [Bool] = []
         var dropped = 0
@@ -129,20 +148,20 @@ public func readTemplateProtocol(directory: String, format: TemplateProtocolForm
     }
     // the pair list (15.6 million lines for IJB-C) is parsed in parallel chunks
     let chunks = try FieldScanner(path: pairPath).forEachLineInParallel(
-        separator: format == .insightface ? .whitespace : .comma,
+        separator: insightFace ? .whitespace : .comma,
         makeState: { PairChunk(atFileStart: $0 == 0) }
     ) { state, line in
         let first = state.atFileStart
         state.atFileStart = false
-        let want = format == .insightface ? 3 : 2
+        let want = insightFace ? 3 : 2
         guard line.count >= want else {
-            throw line.error(format == .insightface ? "expected 't1 t2 label', found \(line.count) fields"
-                                                    : "expected 't1,t2', found \(line.count) fields")
+            throw line.error(insightFace ? "expected 't1 t2 label', found \(line.count) fields"
+                                         : "expected 't1,t2', found \(line.count) fields")
         }
-        if first, format != .insightface, (try? line.int(0, what: "")) == nil { return }  // a header
+        if first, !insightFace, (try? line.int(0, what: "")) == nil { return }  // a header
         let t1 = try line.int(0, what: "template id"), t2 = try line.int(1, what: "template id")
         let label: Bool
-        if format == .insightface {
+        if insightFace {
             let l = try line.int(2, what: "label")
             guard l == 0 || l == 1 else { throw line.error("label \(l) is not 0 or 1") }
             label = l == 1
@@ -163,24 +182,26 @@ public func readTemplateProtocol(directory: String, format: TemplateProtocolForm
     let left = chunks.flatMap(\.left), right = chunks.flatMap(\.right), labels = chunks.flatMap(\.labels)
     let droppedPairs = chunks.reduce(0) { $0 + $1.dropped }
     guard !labels.isEmpty else { throw InputError(file: pairPath, "no template pair left after dropping templates without stored images") }
-    var subjects: [Int64]?
-    if format != .insightface {
-        var numbers: [String: Int64] = [:]
-        subjects = ids.map { id in
-            let text = listings[id]!.subject!
-            if let v = Int64(text) { return v }
-            if let v = numbers[text] { return v }
-            let v = Int64.min + Int64(numbers.count)   // far from any integer SUBJECT_ID
-            numbers[text] = v
-            return v
-        }
-    }
+    let subjects = insightFace ? nil : subjectNumbers(ids.map { listings[$0]!.subject! })
     return TemplateProtocol(
         templateIDs: ids, subjects: subjects,
         members: try TemplateMembers(offsets: offsets, members: members, media: media,
                                      detectorScores: haveScores && !scores.isEmpty ? scores : nil),
         pairs: try PairIndex(left: left, right: right, labels: labels),
         droppedTemplates: dropped, droppedPairs: droppedPairs, missingImages: missing)
+}
+
+/// SUBJECT_ID texts as numbers: the integer when the text is one, else a number per distinct
+/// text, far from any integer SUBJECT_ID.
+func subjectNumbers(_ texts: [String]) -> [Int64] {
+    var numbers: [String: Int64] = [:]
+    return texts.map { text in
+        if let v = Int64(text) { return v }
+        if let v = numbers[text] { return v }
+        let v = Int64.min + Int64(numbers.count)
+        numbers[text] = v
+        return v
+    }
 }
 
 /// Reads one `TEMPLATE_ID,SUBJECT_ID,FILENAME,...` list (header required). The image key is

@@ -74,6 +74,7 @@ struct SyntheticFacesFiles {
         let (genuine, impostor) = try writeImagePairs(to: file("pairs.csv"), rng: &rng)
         let (folds, perFold) = try writeLFWPairs(to: file("pairs.txt"), rng: &rng)
         let templates = try writeProtocols(root: file("protocol"), rng: &rng)
+        try writeSyntheticIJBLayouts(protocolRoot: file("protocol"), seed: faces.seed)  // IJB-B, IJB-A
         return SyntheticFacesSummary(
             images: pictures.count, trainIdentities: faces.identities - testIdentities.count,
             testIdentities: testIdentities.count,

@@ -11,7 +11,7 @@ public struct FusionOptions: ParsableArguments, Sendable {
     public var store: InputFile
     @Option(help: "Folder with the protocol files.")
     public var `protocol`: InputFolder
-    @Option(help: "reference, ijbc or insightface (docs/protocols.md).")
+    @Option(help: "reference, ijbc, insightface, insightface-ijbb or ijba (docs/protocols.md).")
     public var protocolFormat: TemplateProtocolFormat = .insightface
     @Option(help: "Comma-separated fusion_distance names for template verification.")
     public var fusions: CommaList<String> = []
@@ -46,6 +46,7 @@ public struct FusionJob {
 
     @discardableResult
     public func run(out: String, log: Log) throws -> EvaluationResults {
+        if options.protocolFormat == .ijba { return try IJBAFoldJob(options).run(out: out, log: log) }  // 10 folds
         let curve = options.curve.curveOptions
         var fusionOptions = FusionEvaluationOptions(
             verification: try options.fusions.items.map { try FusionMetric(name: $0, withUncertainty: false) },
