@@ -235,7 +235,7 @@ final class ReferenceModelConfigTests: XCTestCase {
         let head = "backbone: {name: iresnet50}\nhead: {name: pfe_head_adjustable, in_feat: 576, out_feat: 32}\n"
         let (h, _) = try embed(head, strategies: "head")
         XCTAssertNotEqual(h.status, 0)
-        XCTAssertTrue(h.stderr.contains("names head 'pfe_head_adjustable' (PFEHeadAdjustable), but the checkpoint's head is a 'pfe_head' (PFEHead)"), h.stderr)
+        XCTAssertTrue(h.stderr.contains("head.fc1.weight makes the head a pfe_head (PFEHead), but pfe_head_adjustable was asked for"), h.stderr)
         // The same config fits the checkpoint that holds a PFEHeadAdjustable of those widths.
         let (ok, _) = try embed(head, checkpoint: "nested_f16.pth", strategies: "head")
         XCTAssertEqual(ok.status, 0, ok.stderr)

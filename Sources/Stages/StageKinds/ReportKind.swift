@@ -16,7 +16,8 @@ public enum ReportKind: StageKind {
     public typealias Options = ReportOptions
     public static let kind = "report"
     /// 3: the train-head stages it lists have more parameters (loss, head, classifier, ...).
-    public static let version = 3
+    /// 4: the stages it lists have more parameters (pair classifier, validation protocol, tie order, ...).
+    public static let version = 4
     public static let summary = "Static HTML report linking every figure and table of its inputs."
     public static let inputs: [InputSpec] = [InputSpec("*", accepts: ["*"], optional: true)]
 
