@@ -83,14 +83,14 @@ final class FusionGoldenTests: XCTestCase {
         let portions = t["portions"].doubles
         let unc = try scorer.uncertainties(.mean)
         let curve = try rejectCurve(scores: cos, pairUncertainty: unc, labels: pairs.labels, mode: .uncertainty,
-                                    fars: fars, portions: portions)
+                                    fars: fars, portions: portions, tieOrder: .stable)
         XCTAssertEqual(curve.tar, t["reject"]["tar"].matrix)
         XCTAssertEqual(curve.far, t["reject"]["far"].matrix)
 
         let equal = try PairScorer(embeddings: fused.embeddings,
                                    uncertainty: equalUncertaintyEnroll(fused.uncertainty!, pairs: pairs), pairs: pairs)
         let curveEq = try rejectCurve(scores: cos, pairUncertainty: equal.uncertainties(.mean), labels: pairs.labels,
-                                      mode: .uncertainty, fars: fars, portions: portions)
+                                      mode: .uncertainty, fars: fars, portions: portions, tieOrder: .stable)
         XCTAssertEqual(curveEq.tar, t["reject_equal_enroll"]["tar"].matrix)
         XCTAssertNotEqual(curveEq.tar, curve.tar)
     }

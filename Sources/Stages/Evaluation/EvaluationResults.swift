@@ -26,6 +26,8 @@ public struct EvaluationResults: Sendable {
     /// Per metric: the FNM-EDC and the bootstrap intervals, when asked for (written beside the curve).
     public var edc: [String: ResultsFile.EDC] = [:]
     public var bootstrap: [String: ResultsFile.Bootstrap] = [:]
+    /// LFW 10-fold accuracy, when asked for.
+    public var tenFold: ResultsFile.TenFold?
     /// Values for the histogram figures, per metric (not written to results.json).
     public var histograms: [String: MetricHistograms] = [:]
 
@@ -43,7 +45,7 @@ public struct EvaluationResults: Sendable {
                 (v.name, ResultsFile.Verification(tar: ResultsFile.defined(v.points.map(\.tar)),
                                                   far: ResultsFile.defined(v.points.map(\.far)),
                                                   threshold: ResultsFile.defined(v.points.map(\.threshold))))
-            }, uniquingKeysWith: { _, last in last }))
+            }, uniquingKeysWith: { _, last in last }), tenFold: tenFold)
     }
 
     public var csv: String {

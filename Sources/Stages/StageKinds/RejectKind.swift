@@ -6,7 +6,7 @@ import Pipeline
 public enum RejectKind: StageKind {
     public typealias Options = RejectOptions
     public static let kind = "reject"
-    public static let version = 1
+    public static let version = 2
     public static let summary = "Reject verification: TAR@FAR as the most uncertain image pairs are rejected."
     public static let inputs: [InputSpec] = [
         InputSpec("store", accepts: StoreArtifact.kinds, optional: true, provides: ["store": StoreArtifact.file]),

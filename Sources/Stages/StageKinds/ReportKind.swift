@@ -15,7 +15,7 @@ public struct ReportOptions: ParsableArguments, Sendable {
 public enum ReportKind: StageKind {
     public typealias Options = ReportOptions
     public static let kind = "report"
-    public static let version = 2
+    public static let version = 3
     public static let summary = "Static HTML report linking every figure and table of its inputs."
     public static let inputs: [InputSpec] = [InputSpec("*", accepts: ["*"], optional: true)]
 
