@@ -6,7 +6,6 @@ public enum AnalysisError: Error, Equatable, CustomStringConvertible {
     case unknownName(kind: String, name: String, valid: [String])
     case noPositives(context: String)
     case noNegatives(context: String)
-    case farTooSmall(far: Double, negatives: Int)
     case notFinite(what: String, index: Int)
     case shapeMismatch(String)
     case invalidArgument(String)
@@ -19,9 +18,6 @@ public enum AnalysisError: Error, Equatable, CustomStringConvertible {
             return "no positive (genuine) pairs in \(context): TAR is undefined"
         case let .noNegatives(context):
             return "no negative (impostor) pairs in \(context): thresholds are undefined"
-        case let .farTooSmall(far, negatives):
-            return "FAR \(far) is below 1/negatives (1/\(negatives) = \(1.0 / Double(max(negatives, 1)))): "
-                + "too few impostor pairs to measure it"
         case let .notFinite(what, index):
             return "\(what) is NaN at pair \(index)"
         case let .shapeMismatch(message), let .invalidArgument(message):

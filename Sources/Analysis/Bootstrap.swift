@@ -27,7 +27,7 @@ public func percentile(sorted v: [Double], _ q: Double) -> Double {
 public func bootstrapIntervals(scores: [Float], pairUncertainty: [Float], labels: [Bool], subjects: [Int64],
                                mode: UncertaintyMode, fars: [Double], portions: [Double],
                                replicates: Int, seed: UInt64, confidence: Double = 0.95,
-                               rule: FARRule = .reference) throws -> BootstrapIntervals {
+                               rule: FARRule = .reference, tieOrder: TieOrder = .reference) throws -> BootstrapIntervals {
     guard replicates > 0 else { throw AnalysisError.invalidArgument("the bootstrap needs at least 1 replicate") }
     guard subjects.count == scores.count else {
         throw AnalysisError.shapeMismatch("\(subjects.count) subjects for \(scores.count) pairs")
@@ -49,7 +49,7 @@ public func bootstrapIntervals(scores: [Float], pairUncertainty: [Float], labels
         let ranks = ScoreRanks(scores: s, labels: y)
         let points = try ranks.operatingPoints(fars: fars, rule: rule)
         let curve = try rejectCurve(ranks: ranks, pairUncertainty: u, mode: mode, fars: fars, portions: portions,
-                                    rule: rule)
+                                    rule: rule, tieOrder: tieOrder)
         for f in fars.indices {
             tars[f].append(points[f].tar)
             if !curve.auc[f].isNaN { aucs[f].append(curve.auc[f]) }

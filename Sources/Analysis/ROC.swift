@@ -7,8 +7,8 @@ public struct OperatingPoint: Equatable, Sendable {
     public var tar: Double
     /// The FAR actually reached at `threshold`; ties can make it differ from the request.
     public var far: Double
-    /// Pairs with `Double(score) >= threshold` are accepted. It is a float32 score value, or
-    /// `Double(top negative) + 1e-8` (computed in Double) when `k == 0`.
+    /// Pairs with `Double(score) >= threshold` are accepted. It is a float32 value: a score,
+    /// or `top negative + 1e-8` rounded to float32 when `k == 0` (as the reference compares).
     public var threshold: Double
 
     public init(tar: Double, far: Double, threshold: Double) {
@@ -26,14 +26,23 @@ public func roundHalfToEven(_ x: Double) -> Int {
     Int(x.rounded(.toNearestOrEven))
 }
 
-/// The reference threshold rule: `k = round(negatives * far)`, threshold `neg[k-1]` of the
-/// negatives sorted descending, or `neg[0] + 1e-8` when `k == 0`. `topNegative(j)` returns the
-/// j-th largest negative score.
+/// The reference threshold rule (docs/metrics.md, "TAR@FAR"): `k = round(negatives * far)`
+/// (half to even), threshold `neg[k-1]` of the negatives sorted descending, or `neg[0] + 1e-8`
+/// when `k == 0`. The reference adds and compares in float32 (numpy's casting of the float64
+/// `1e-8` against a float32 array), so the sum is rounded to float32: for `|neg[0]| >= 0.25`
+/// it is `neg[0]` itself and the top impostors are accepted. `topNegative(j)` returns the j-th
+/// largest negative score.
 @inline(__always)
 func referenceThreshold(negatives: Int, far: Double, topNegative: (Int) -> Float) -> (k: Int, threshold: Double) {
     let k = roundHalfToEven(Double(negatives) * far)
-    if k == 0 { return (0, Double(topNegative(0)) + 1e-8) }
+    if k == 0 { return (0, Double(zeroKThreshold(topNegative(0)))) }
     return (k, Double(topNegative(k - 1)))
+}
+
+/// The `k == 0` threshold `neg[0] + 1e-8` in float32, as numpy computes it.
+@inlinable
+public func zeroKThreshold(_ topNegative: Float) -> Float {
+    Float(Double(topNegative) + 1e-8)
 }
 
 /// Checks the requested FARs are in (0, 1].
@@ -44,13 +53,19 @@ public func validateFARs(_ fars: [Double]) throws {
     }
 }
 
-/// Rejects a FAR below `1 / negatives` of the whole pair set: fewer than one impostor pair
-/// would be accepted, so the point measures nothing. (Inside a reject curve, kept sets whose
-/// `k` rounds to 0 follow the reference's `k == 0` rule instead.)
-public func requireResolvableFARs(_ fars: [Double], negatives: Int) throws {
-    for f in fars where f < 1.0 / Double(negatives) {
-        throw AnalysisError.farTooSmall(far: f, negatives: negatives)
-    }
+/// The FARs below `1 / negatives`: fewer than one impostor pair stands behind them, so their
+/// points say little. The reference computes them anyway (its `k` rule, or the `k == 0` rule
+/// when `negatives * far < 0.5`) and so does scaleface; callers warn once per FAR.
+public func underResolvedFARs(_ fars: [Double], negatives: Int) -> [Double] {
+    fars.filter { Double(negatives) * $0 < 1 }
+}
+
+/// The one-line warning for a FAR from `underResolvedFARs`.
+public func underResolvedFARWarning(_ far: Double, negatives: Int) -> String {
+    let k = roundHalfToEven(Double(negatives) * far)
+    return "warning: FAR \(far) is below 1/negatives (1/\(negatives)): fewer than one impostor pair stands behind it; "
+        + (k == 0 ? "computed with the reference's k = 0 rule (threshold = top impostor score + 1e-8 in float32)"
+                  : "computed with k = round(\(negatives) x \(far)) = \(k)")
 }
 
 /// Throws `notFinite` naming the first NaN value.
@@ -75,6 +90,7 @@ public func tarAtFAR(scores: [Float], labels: [Bool], fars: [Double],
     guard !pos.isEmpty else { throw AnalysisError.noPositives(context: "the pair set") }
     guard !neg.isEmpty else { throw AnalysisError.noNegatives(context: "the pair set") }
     if rule == .insightface { return ScoreRanks(scores: scores, labels: labels).insightFaceOperatingPoints(fars: fars) }
+    if rule == .cross { return try ScoreRanks(scores: scores, labels: labels).operatingPoints(fars: fars, rule: .cross) }
     neg.sort(by: >)
     return fars.map { far in
         let (_, t) = referenceThreshold(negatives: neg.count, far: far) { neg[$0] }

@@ -22,12 +22,16 @@ final class AnalysisErrorTests: XCTestCase {
         XCTAssertTrue(c.auc[0].isNaN)
     }
 
-    func testFARBelowOneOverNegatives() {
-        XCTAssertNoThrow(try requireResolvableFARs([1e-3], negatives: 1000))
-        XCTAssertThrowsError(try requireResolvableFARs([1e-4], negatives: 1000)) { error in
-            XCTAssertEqual(error as? AnalysisError, .farTooSmall(far: 1e-4, negatives: 1000))
-            XCTAssertTrue("\(error)".contains("1/1000"), "\(error)")
-        }
+    /// A FAR below 1/negatives is computed, not refused; it is only named for a warning.
+    func testFARBelowOneOverNegativesIsNamedNotRefused() throws {
+        XCTAssertEqual(underResolvedFARs([1e-3, 1e-4, 6e-4], negatives: 1000), [1e-4, 6e-4])
+        XCTAssertTrue(underResolvedFARWarning(1e-4, negatives: 1000).contains("FAR 0.0001"))
+        XCTAssertTrue(underResolvedFARWarning(1e-4, negatives: 1000).contains("k = 0"))
+        // 7,824 impostors at FAR 1e-4: k = round(0.7824) = 1, the top impostor's score
+        XCTAssertTrue(underResolvedFARWarning(1e-4, negatives: 7824).contains("= 1"))
+        let p = try tarAtFAR(scores: [0.9, 0.5, 0.3], labels: [true, true, false], fars: [1e-4])
+        XCTAssertEqual(p[0].threshold, Double(Float(0.3)), "k = 0 at |neg[0]| >= 0.25: neg[0] + 1e-8 rounds to neg[0] in float32")
+        XCTAssertEqual(p[0].far, 1)
         XCTAssertThrowsError(try parseFARs("0.1,0"))
         XCTAssertThrowsError(try parseFARs("0.1,abc"))
     }

@@ -97,7 +97,7 @@ final class FusionGoldenTests: XCTestCase {
         let portions = t["portions"].doubles
         let unc = try scorer.uncertainties(.mean)
         let curve = try rejectCurve(scores: cos, pairUncertainty: unc, labels: pairs.labels, mode: .uncertainty,
-                                    fars: fars, portions: portions)
+                                    fars: fars, portions: portions, tieOrder: .stable)
         XCTAssertEqual(curve.tar, t["reject"]["tar"].matrix)
         XCTAssertEqual(curve.far, t["reject"]["far"].matrix)
 
@@ -114,7 +114,7 @@ final class FusionGoldenTests: XCTestCase {
         XCTAssertEqual(singlePoints.map(\.far), t["verification_single"]["far"].doubles)
         let ranking = try PairScorer(embeddings: sides.embeddings, uncertainty: sides.rankingUncertainty, pairs: sides.pairs)
         let curveEq = try rejectCurve(scores: single.cosines, pairUncertainty: ranking.uncertainties(.mean),
-                                      labels: pairs.labels, mode: .uncertainty, fars: fars, portions: portions)
+                                      labels: pairs.labels, mode: .uncertainty, fars: fars, portions: portions, tieOrder: .stable)
         XCTAssertEqual(curveEq.tar, t["reject_equal_enroll"]["tar"].matrix)
         XCTAssertNotEqual(curveEq.tar, curve.tar)
     }

@@ -5,11 +5,13 @@ import Core
 /// The O(N log N) reject curve against a naive re-sort per portion, on random data of many
 /// sizes, with and without ties, in both modes.
 final class RejectPropertyTests: XCTestCase {
-    /// Section 7 written the slow, obvious way: a stable sort of (uncertainty, index), reversed
-    /// for confidence, then section 6 from scratch on every kept prefix.
+    /// Section 7 written the slow, obvious way: a stable sort of (uncertainty, index) (or numpy's
+    /// argsort, checked against numpy in ProtocolsGoldenTests), reversed for confidence, then
+    /// section 6 from scratch on every kept prefix.
     private func naive(scores: [Float], unc: [Float], labels: [Bool], mode: UncertaintyMode,
-                       fars: [Double], portions: [Double]) -> (tar: [[Double]], far: [[Double]], thr: [[Double]]) {
-        var order = Array(0..<scores.count).sorted { unc[$0] < unc[$1] || (unc[$0] == unc[$1] && $0 < $1) }
+                       fars: [Double], portions: [Double], tieOrder: TieOrder) -> (tar: [[Double]], far: [[Double]], thr: [[Double]]) {
+        var order = tieOrder == .reference ? numpyArgsort(unc).map { Int($0) }
+            : Array(0..<scores.count).sorted { unc[$0] < unc[$1] || (unc[$0] == unc[$1] && $0 < $1) }
         if mode == .confidence { order.reverse() }
         var tar = [[Double]](repeating: [], count: fars.count), far = tar, thr = tar
         for r in portions {
@@ -20,7 +22,7 @@ final class RejectPropertyTests: XCTestCase {
             for (f, requested) in fars.enumerated() {
                 guard !neg.isEmpty else { tar[f].append(.nan); far[f].append(.nan); thr[f].append(.nan); continue }
                 let k = Int((Double(neg.count) * requested).rounded(.toNearestOrEven))
-                let t = k == 0 ? Double(neg[0]) + 1e-8 : Double(neg[k - 1])
+                let t = k == 0 ? Double(Float(Double(neg[0]) + 1e-8)) : Double(neg[k - 1])
                 tar[f].append(pos.isEmpty ? .nan : Double(pos.filter { Double($0) >= t }.count) / Double(pos.count))
                 far[f].append(Double(neg.filter { Double($0) >= t }.count) / Double(neg.count))
                 thr[f].append(t)
@@ -35,6 +37,7 @@ final class RejectPropertyTests: XCTestCase {
         for n in [2, 3, 5, 17, 64, 255, 256, 257, 1000, 4099] {
             for tied in [false, true] {
                 for mode in UncertaintyMode.allCases {
+                  for tieOrder in TieOrder.allCases {
                     var labels = (0..<n).map { _ in rng.next() % 3 == 0 }
                     labels[0] = true; labels[n - 1] = false
                     let scores: [Float] = (0..<n).map { i in
@@ -47,16 +50,18 @@ final class RejectPropertyTests: XCTestCase {
                     }
                     let portions = linspace(0, 0.99, 40)
                     let fast = try rejectCurve(scores: scores, pairUncertainty: unc, labels: labels, mode: mode,
-                                               fars: fars, portions: portions)
-                    let slow = naive(scores: scores, unc: unc, labels: labels, mode: mode, fars: fars, portions: portions)
+                                               fars: fars, portions: portions, tieOrder: tieOrder)
+                    let slow = naive(scores: scores, unc: unc, labels: labels, mode: mode, fars: fars, portions: portions,
+                                     tieOrder: tieOrder)
                     for f in fars.indices {
                         for p in portions.indices {
-                            let where_ = "n=\(n) tied=\(tied) \(mode) f=\(fars[f]) p=\(portions[p])"
+                            let where_ = "n=\(n) tied=\(tied) \(mode) \(tieOrder) f=\(fars[f]) p=\(portions[p])"
                             XCTAssertTrue(sameOrBothNaN(fast.tar[f][p], slow.tar[f][p]), where_)
                             XCTAssertTrue(sameOrBothNaN(fast.far[f][p], slow.far[f][p]), where_)
                             XCTAssertTrue(sameOrBothNaN(fast.threshold[f][p], slow.thr[f][p]), where_)
                         }
                     }
+                  }
                 }
             }
         }
@@ -99,8 +104,8 @@ final class RejectPropertyTests: XCTestCase {
 
     func testConfidenceModeKeepsLaterTiedPairFirst() {
         // equal confidences: the reverse of the stable ascending order keeps pair 2 before pair 1
-        XCTAssertEqual(keepOrder([5, 1, 1], mode: .confidence), [0, 2, 1])
-        XCTAssertEqual(keepOrder([5, 1, 1], mode: .uncertainty), [1, 2, 0])
+        XCTAssertEqual(keepOrder([5, 1, 1], mode: .confidence, tieOrder: .stable), [0, 2, 1])
+        XCTAssertEqual(keepOrder([5, 1, 1], mode: .uncertainty, tieOrder: .stable), [1, 2, 0])
     }
 }
 

@@ -33,6 +33,16 @@ def clean(x):
     return x
 
 
+def f32_list(values):
+    """float32 values as Python floats of their shortest float32 decimal."""
+    out = []
+    for v in np.asarray(values, dtype=np.float32):
+        short = float(str(v))
+        assert np.float32(short) == v, (v, short)
+        out.append(short)
+    return out
+
+
 # ---------------------------------------------------------------- section 6 and 7
 
 def tar_at_far(scores, labels, fars):
@@ -48,8 +58,10 @@ def tar_at_far(scores, labels, fars):
             out[0].append(float("nan")); out[1].append(float("nan")); out[2].append(float("nan"))
             continue
         k = int(np.round(len(neg_desc) * far))
-        # the threshold is compared in float64: neg[0] + 1e-8 is not rounded back to float32
-        t = float(neg_desc[0]) + 1e-8 if k == 0 else float(neg_desc[k - 1])
+        # k == 0: neg[0] + 1e-8 is added and compared in float32, as numpy does (docs/metrics.md)
+        t = float(neg_desc[0] + 1e-8) if k == 0 else float(neg_desc[k - 1])
+        if k == 0:
+            assert np.float32(t) == np.float32(float(neg_desc[0]) + 1e-8)
         out[0].append(float(np.sum(pos >= t)) / len(pos) if len(pos) else float("nan"))
         out[1].append(float(np.sum(neg_desc.astype(np.float64) >= t)) / len(neg_desc))
         out[2].append(t)
@@ -57,7 +69,9 @@ def tar_at_far(scores, labels, fars):
 
 
 def reject_curve(scores, unc, labels, mode, fars, portions, points=tar_at_far):
-    """Section 7 with a stable sort; confidence = the reversed stable ascending order. `points`
+    """Section 7 with a stable sort (scaleface's `--tie-order stable`; the reference order is
+    numpy's default argsort, tools/golden/curves_golden.py); confidence = the reversed
+    stable ascending order. `points`
     gives (tar, far, threshold, ...) lists on the kept pairs (default: section 6)."""
     n = len(scores)
     order = np.argsort(np.asarray(unc, dtype=np.float32), kind="stable")

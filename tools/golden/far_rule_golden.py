@@ -26,20 +26,10 @@ from sklearn.metrics import roc_curve
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 # the project's keep order and portions (docs/metrics.md "Reject curves"), with a pluggable rule
-from analysis_golden import clean, reject_curve  # noqa: E402
+from analysis_golden import clean, f32_list, reject_curve  # noqa: E402
 
 OUT = os.path.join(os.path.dirname(__file__), "..", "..", "Tests", "AnalysisTests", "Fixtures", "far_rule.json")
 NAN = float("nan")
-
-
-def f32_list(values):
-    """float32 values as Python floats of their shortest float32 decimal."""
-    out = []
-    for v in np.asarray(values, dtype=np.float32):
-        short = float(str(v))
-        assert np.float32(short) == v, (v, short)
-        out.append(short)
-    return out
 
 
 def insightface_points(scores, labels, fars):

@@ -9,6 +9,15 @@ public enum ImagePairFormat: String, CaseIterable, Sendable {
     /// LFW `pairs.txt`: a header line of counts, then `name n1 n2` (same person) or
     /// `name1 n1 name2 n2` (different people), images `name/name_%04d.jpg`.
     case lfw
+    /// CPLFW / CALFW `pairs_<NAME>.txt` (`<photo> <label>` lines, two per pair), the test split
+    /// of the reference (docs/protocols.md, "CPLFW and CALFW"); `cross-val` its val split,
+    /// `cross-all` every pair.
+    case cross
+    case crossVal = "cross-val"
+    case crossAll = "cross-all"
+
+    /// The format validation pairs of the same protocol are read with: a `cross` file's val split.
+    public var validationFormat: ImagePairFormat { self == .cross ? .crossVal : self }
 }
 
 /// Reads an image pair list and maps every image to its store row. An image that is not in
@@ -35,6 +44,15 @@ public func readImagePairs(_ path: String, format: ImagePairFormat, index: Image
     }
     var first = true
     switch format {
+    case .cross, .crossVal, .crossAll:
+        let c = try readCrossPairs(path)
+        let chosen = format == .cross ? c.test : format == .crossVal ? c.val : Array(c.labels.indices)
+        func crossRow(_ key: String) throws -> Int32 {
+            if let r = index.row(key) { return r }
+            if excluded.contains(key) { return -1 }
+            throw InputError(file: path, "image '\(key)' is not in the store")
+        }
+        for i in chosen { keep(try crossRow(c.left[i]), try crossRow(c.right[i]), c.labels[i]) }
     case .csv:
         try scanner.forEachLine(separator: .comma) { line in
             defer { first = false }

@@ -20,7 +20,7 @@ public struct CurveParameters: ParsableArguments, Sendable {
     public var mode: UncertaintyMode?
     @Option(help: "Comma-separated FARs.")
     public var fars = FARList(argument: "1e-4,1e-3,1e-2")!
-    @Option(help: "Rejected portions: start:stop:count (numpy linspace) or a comma list.")
+    @Option(help: "Rejected portions: start:stop:count (numpy linspace, e.g. 0:0.5:250), start:step:stop (seq, e.g. 0:0.02:0.5) or a comma list.")
     public var portions = PortionList(argument: "0:0.5:250")!
     @Option(help: "The biased-cosine bias b (reject: or give validation pairs).")
     public var bias: Double?
@@ -36,6 +36,8 @@ public struct CurveParameters: ParsableArguments, Sendable {
     public var farRule: FARRule = .reference
     @Option(help: "Pair classifier checkpoint (.pth or .h5) for the classifier metrics (default: the one kept in the store; docs/metrics.md).")
     public var pairClassifier: InputFile?
+    @Option(help: "How pairs with equal uncertainty are ordered before rejection: reference (numpy's unstable argsort, as the reference) or stable (pair-table order; docs/metrics.md, \"Tie order\").")
+    public var tieOrder: TieOrder = .reference
 
     public init() {}
 
@@ -51,6 +53,7 @@ public struct CurveParameters: ParsableArguments, Sendable {
         o.bootstrap = bootstrap
         o.seed = seed
         o.farRule = farRule
+        o.tieOrder = tieOrder
         return o
     }
 }

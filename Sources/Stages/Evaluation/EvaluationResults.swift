@@ -28,6 +28,8 @@ public struct EvaluationResults: Sendable {
     public var bootstrap: [String: ResultsFile.Bootstrap] = [:]
     /// `fusion`: the biased-cosine bias used, per fusion of a biased metric (`"bias"`).
     public var bias: [String: Double] = [:]
+    /// LFW 10-fold accuracy, when asked for.
+    public var tenFold: ResultsFile.TenFold?
     /// Values for the histogram figures, per metric (not written to results.json).
     public var histograms: [String: MetricHistograms] = [:]
 
@@ -46,7 +48,7 @@ public struct EvaluationResults: Sendable {
                                                   far: ResultsFile.defined(v.points.map(\.far)),
                                                   threshold: ResultsFile.defined(v.points.map(\.threshold))))
             }, uniquingKeysWith: { _, last in last }),
-            bias: bias.isEmpty ? nil : bias)
+            bias: bias.isEmpty ? nil : bias, tenFold: tenFold)
     }
 
     public var csv: String {

@@ -114,7 +114,7 @@ public func evaluateTemplates(fused: [FusionMethod: FusedTemplates], pairs: Pair
                               storedMode: UncertaintyMode?, subjects: [Int64]? = nil,
                               pairClassifier: PairClassifierFunction? = nil,
                               log: Log = Log(quiet: true)) throws -> EvaluationResults {
-    try requireMeasurable(pairs, fars: options.curve.fars, what: "the template pairs")
+    try requireMeasurable(pairs, fars: options.curve.fars, what: "the template pairs", log: log)
     var sides: [FusionMethod: FusionSide] = [:]
     func sideOf(_ f: FusionMethod) throws -> FusionSide {
         if let s = sides[f] { return s }

@@ -17,6 +17,8 @@ public struct CurveOptions: Sendable {
     public var seed: UInt64 = 0
     /// How every TAR@FAR point is found (docs/metrics.md, "FAR rules: reference and insightface").
     public var farRule: FARRule = .reference
+    /// How pairs with equal uncertainty are ordered (docs/metrics.md, "Tie order").
+    public var tieOrder: TieOrder = .reference
 
     public init(fars: [Double], portions: [Double], mode: UncertaintyMode? = nil, bias: Double? = nil) {
         self.fars = fars
@@ -40,12 +42,14 @@ func classifierMode(_ uncertainties: [PairUncertainty?]) -> UncertaintyMode? {
     !uncertainties.isEmpty && uncertainties.allSatisfy({ $0 == .classifier }) ? .uncertainty : nil
 }
 
-/// Checks a pair set can give TAR@FAR: both labels present, every FAR measurable.
-func requireMeasurable(_ pairs: PairIndex, fars: [Double], what: String) throws {
+/// Checks a pair set can give TAR@FAR (both labels present) and warns once per FAR with
+/// fewer than one impostor pair behind it (computed as the reference does: docs/metrics.md).
+func requireMeasurable(_ pairs: PairIndex, fars: [Double], what: String, log: Log = Log(quiet: false)) throws {
     let positives = pairs.positives
     guard positives > 0 else { throw AnalysisError.noPositives(context: what) }
     guard positives < pairs.count else { throw AnalysisError.noNegatives(context: what) }
-    try requireResolvableFARs(fars, negatives: pairs.count - positives)
+    let negatives = pairs.count - positives
+    for far in underResolvedFARs(fars, negatives: negatives) { log(underResolvedFARWarning(far, negatives: negatives)) }
 }
 
 /// Score ranks per (scorer, distance), built once and shared by verification and by every
@@ -110,12 +114,31 @@ func rejectCurves(_ jobs: [(name: String, scorer: PairScorer, metric: PairMetric
     let results = try parallelMap(jobs.count) { i -> (RejectCurve, MetricHistograms) in
         try withMetric(jobs[i].name) {
             let r = try ranks.ranks(jobs[i].scorer, jobs[i].metric.distance, name: jobs[i].name)
-            let curve = try rejectCurve(ranks: r, pairUncertainty: uncertainties[i], mode: mode,
-                                        fars: options.fars, portions: options.portions, rule: options.farRule)
+            let curve: RejectCurve
+            if options.farRule == .cross {
+                curve = try rejectCurve(ranks: r, pairUncertainty: crossPairValues(jobs[i].scorer, jobs[i].metric, uncertainties[i]),
+                                        mode: mode, fars: options.fars, portions: options.portions, rule: .cross,
+                                        tieOrder: options.tieOrder)
+            } else {
+                curve = try rejectCurve(ranks: r, pairUncertainty: uncertainties[i], mode: mode,
+                                        fars: options.fars, portions: options.portions, rule: options.farRule,
+                                        tieOrder: options.tieOrder)
+            }
             return (curve, MetricHistograms(ranks: r, uncertainty: uncertainties[i], labels: jobs[i].scorer.pairs.labels))
         }
     }
     return zip(jobs, results).map { job, r in (job.name, r.0, r.1) }
+}
+
+/// The pair values cross.py sorts by: `c1 + c2` of two Python floats (float64) for a `mean`
+/// metric over one-column uncertainties, otherwise the float32 pair uncertainty widened
+/// (docs/metrics.md, "Cross rule").
+func crossPairValues(_ scorer: PairScorer, _ metric: PairMetric, _ pairUncertainty: [Float]) -> [Double] {
+    guard metric.uncertainty == .mean, let u = scorer.uncertainty, u.columns == 1 else {
+        return pairUncertainty.map(Double.init)
+    }
+    let pairs = scorer.pairs
+    return (0..<pairs.count).map { Double(u.values[Int(pairs.left[$0])]) + Double(u.values[Int(pairs.right[$0])]) }
 }
 
 /// Reject verification over image pairs (docs/metrics.md, "Reject curves").
@@ -123,7 +146,7 @@ public func evaluateImagePairs(inputs: EvaluationInputs, pairs: PairIndex, metri
                                options: CurveOptions, validationPairs: PairIndex? = nil,
                                pairClassifier: PairClassifierFunction? = nil,
                                log: Log = Log(quiet: true)) throws -> EvaluationResults {
-    try requireMeasurable(pairs, fars: options.fars, what: "the pair set")
+    try requireMeasurable(pairs, fars: options.fars, what: "the pair set", log: log)
     let needsU = metrics.contains { $0.distance.needsUncertainty || $0.uncertainty.needsUncertainty }
     if needsU && inputs.uncertainty == nil {
         throw AnalysisError.invalidArgument("the metrics need a per-image uncertainty: give a strategy")
@@ -185,7 +208,8 @@ func addCurveExtras(_ results: inout EvaluationResults, name: String, scorer: Pa
             try bootstrapIntervals(scores: scores, pairUncertainty: try (rankingScorer ?? scorer).uncertainties(metric.uncertainty),
                                    labels: pairs.labels, subjects: pairs.left.map { subjectOf[Int($0)] },
                                    mode: mode, fars: options.fars, portions: options.portions,
-                                   replicates: options.bootstrap, seed: options.seed, rule: options.farRule)
+                                   replicates: options.bootstrap, seed: options.seed, rule: options.farRule,
+                                   tieOrder: options.tieOrder)
         }
         results.bootstrap[name] = ResultsFile.Bootstrap(
             replicates: b.replicates, skipped: b.skipped, confidence: b.confidence,

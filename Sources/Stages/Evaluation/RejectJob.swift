@@ -11,7 +11,7 @@ public struct RejectOptions: ParsableArguments, Sendable {
     public var store: InputFile
     @Option(help: "Image pair list: CSV of left,right,label, or LFW's pairs.txt.")
     public var pairs: InputFile
-    @Option(help: "csv (left,right,label) or lfw (pairs.txt).")
+    @Option(help: "csv (left,right,label), lfw (pairs.txt), cross (CPLFW/CALFW pairs_<NAME>.txt, test split; cross-val, cross-all).")
     public var pairsFormat: ImagePairFormat = .csv
     @Option(help: "Comma-separated distance_uncertainty metrics (docs/metrics.md).")
     public var metrics: CommaList<String>
@@ -19,6 +19,8 @@ public struct RejectOptions: ParsableArguments, Sendable {
     public var valPairs: InputFile?
     @Option(help: "Images left out of the store (embed's OUT.skipped.txt); their pairs are dropped.")
     public var excludeImages: InputFile?
+    @Flag(help: "Also LFW's 10-fold accuracy over the pairs in file order (docs/metrics.md, \"LFW 10-fold accuracy\").")
+    public var tenFold = false
     @OptionGroup public var curve: CurveParameters
 
     public init() {}
@@ -52,10 +54,15 @@ public struct RejectJob {
         if dropped > 0 { log("dropped \(dropped) pairs that use the \(excluded.count) images left out of the store") }
         log("\(table.count) pairs (\(table.positives) genuine) over \(inputs.paths.count) stored images")
         let val = try options.valPairs.map {
-            try readImagePairs($0.path, format: options.pairsFormat, index: index, excluded: excluded)
+            try readImagePairs($0.path, format: options.pairsFormat.validationFormat, index: index, excluded: excluded)
         }
-        let results = try evaluateImagePairs(inputs: inputs, pairs: table, metrics: parsed, options: curve,
+        var results = try evaluateImagePairs(inputs: inputs, pairs: table, metrics: parsed, options: curve,
                                              validationPairs: val, pairClassifier: classify, log: log)
+        if options.tenFold {
+            let t = try tenFoldResult(inputs.embeddings, pairs: table)
+            log("10-fold accuracy \(t.mean) +- \(t.std)")
+            results.tenFold = t
+        }
         try results.write(to: out)
         log("wrote \(out)/results.json and results.csv")
         return results

@@ -15,12 +15,28 @@ public struct ResultsFile: Codable, Equatable, Sendable {
     public var metrics: [String: Metric]
     /// Template verification: present (possibly empty) for `fusion`, absent for `reject`.
     public var verification: [String: Verification]?
+    /// LFW 10-fold accuracy (`reject --ten-fold`, docs/metrics.md "LFW 10-fold accuracy").
+    public var tenFold: TenFold?
     /// `fusion`: the biased-cosine bias per fusion of a biased metric; absent when none.
     public var bias: [String: Double]?
 
     enum CodingKeys: String, CodingKey {
         case kind, fars, portions, pairs, positives, metrics, verification, bias
-        case farRule = "far_rule"
+        case farRule = "far_rule", tenFold = "ten_fold"
+    }
+
+    /// `ten_fold`: the fold accuracies and thresholds, their mean and population std.
+    public struct TenFold: Codable, Equatable, Sendable {
+        public var score: String
+        public var foldAccuracy: [Double]
+        public var threshold: [Double]
+        public var mean: Double
+        public var std: Double
+
+        enum CodingKeys: String, CodingKey {
+            case score, threshold, mean, std
+            case foldAccuracy = "fold_accuracy"
+        }
     }
 
     /// One reject curve; the arrays are `[far][portion]`, `auc` per FAR, `kept` per portion.

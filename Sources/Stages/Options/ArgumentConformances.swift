@@ -10,6 +10,7 @@ import Imaging
 
 extension UncertaintyMode: ExpressibleByArgument {}
 extension FARRule: ExpressibleByArgument {}
+extension TieOrder: ExpressibleByArgument {}
 extension ImagePairFormat: ExpressibleByArgument {}
 extension TemplateProtocolFormat: ExpressibleByArgument {}
 extension AlignmentTemplate: ExpressibleByArgument {}

@@ -1,8 +1,9 @@
 import Analysis
 import ArgumentParser
 
-/// Rejected portions: `start:stop:count` (numpy linspace, endpoint included) or a comma list,
-/// each in [0, 1] (docs/metrics.md). The text is kept as written, for cache keys and messages.
+/// Rejected portions: `start:stop:count` (numpy linspace, endpoint included; the third field an
+/// integer), `start:step:stop` (`seq`; the third field with a point) or a comma list, each in
+/// [0, 1] (docs/metrics.md, "Rejected portions"). The text is kept as written, for cache keys and messages.
 public struct PortionList: ExpressibleByArgument, Sendable {
     public var text: String
     public var values: [Double]

@@ -1,3 +1,4 @@
+import Analysis
 import Core
 import Foundation
 
@@ -43,7 +44,17 @@ struct ResultsSection: ReportSection {
                 html += "</tr>"
             }
             html += "</table>\n"
+            html += "<p>\(escape(aucText(portions: portions, farRule: results.farRule)))</p>\n"
         }
         return html
     }
+}
+
+/// What the AUC column is, with its grid (docs/metrics.md, "AUC", "Rejected portions").
+func aucText(portions: [Double], farRule: String?) -> String {
+    let grid = describePortionGrid(portions)
+    if farRule == FARRule.cross.rawValue {
+        return "AUC: trapezoid rule over \(grid), divided by the largest portion (cross.py's normalised AUC: a flat curve at TAR t has AUC t)."
+    }
+    return "AUC: trapezoid rule over \(grid), not normalised (at most \(shortNumber(portions.max() ?? 0)), the largest portion)."
 }
