@@ -48,7 +48,7 @@ public struct EvaluationResults: Sendable {
                                                   far: ResultsFile.defined(v.points.map(\.far)),
                                                   threshold: ResultsFile.defined(v.points.map(\.threshold))))
             }, uniquingKeysWith: { _, last in last }),
-            bias: bias.isEmpty ? nil : bias, tenFold: tenFold)
+            tenFold: tenFold, bias: bias.isEmpty ? nil : bias)
     }
 
     public var csv: String {
