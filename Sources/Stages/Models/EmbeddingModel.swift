@@ -14,8 +14,13 @@ public enum EmbedStrategy: String, CaseIterable, Sendable, ExpressibleByArgument
     case scale
     /// PFE head (`head` section): `sigma^2 = exp(log sigma^2)`, 512 values: uncertainty.
     case head
+    /// `-D(x)` of a StyleGAN2 discriminator on the uncropped image (`embed --discriminator`,
+    /// computed by `GANPass`, docs/strategies.md, GAN): uncertainty.
+    case gan = "GAN"
 
-    public var isConfidence: Bool { self != .head }
+    public var isConfidence: Bool { self != .head && self != .gan }
+    /// Whether the value comes from the backbone's output (`EmbeddingModel.values(of:_:)`).
+    public var fromBackboneOutput: Bool { self != .gan }
 }
 
 /// A backbone and the heads the requested strategies need, assembled from a checkpoint.
@@ -67,13 +72,13 @@ public struct EmbeddingModel: Sendable {
     /// Width of each strategy's per-image values.
     public func width(of s: EmbedStrategy) -> Int {
         switch s {
-        case .embNorm, .magface: return 1
+        case .embNorm, .magface, .gan: return 1
         case .scale: return heads.scale?.outFeatures ?? 1
         case .head: return heads.pfe?.outFeatures ?? 512
         }
     }
 
-    /// Per-image values `[n, width]` of a strategy for one backbone output.
+    /// Per-image values `[n, width]` of a strategy for one backbone output (`fromBackboneOutput`).
     public func values(of s: EmbedStrategy, _ out: BackboneOutput) -> [Float] {
         switch s {
         case .embNorm, .magface:
@@ -82,6 +87,8 @@ public struct EmbeddingModel: Sendable {
             return heads.scaleValues(out.bottleneck, rows: out.batch)
         case .head:
             return heads.pfeValues(out.bottleneck, rows: out.batch)
+        case .gan:
+            preconditionFailure("GAN values come from the discriminator (GANPass), not from the backbone output")
         }
     }
 }

@@ -75,7 +75,7 @@ public struct HeadsJob {
                 heads.pfe = try UncertaintyHeads.pfeHead(found, bottleneck: width, bottleneckName: name)
             case .embNorm where options.embeddingLayer:
                 continue
-            case .embNorm, .magface:
+            case .embNorm, .magface, .gan:
                 throw InputError(file: options.store.path, "strategy '\(s.rawValue)' is computed by embed, not by heads (expected scale or head; emb_norm with the embedding layer)")
             }
         }
