@@ -26,11 +26,7 @@ struct FingerprintCache {
         if (st.st_mode & S_IFMT) == S_IFDIR { return try folderDigest(path) }
         let id = "\(path)|\(st.st_size)|\(st.st_mtim.tv_sec).\(st.st_mtim.tv_nsec)|\(st.st_ino)"
         if let known = entries[id] { return known }
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw InputError(file: path, "cannot read the file") }
-        defer { try? handle.close() }
-        var h = SHA256()
-        while let chunk = try handle.read(upToCount: 1 << 22), !chunk.isEmpty { h.update(data: chunk) }
-        let hex = "sha256:" + h.finalize().hexDigits
+        let hex = "sha256:" + (try sha256Hex(file: path))
         entries[id] = hex
         dirty = true
         return hex
@@ -71,3 +67,12 @@ extension Sequence where Element == UInt8 {
 
 /// The SHA-256 of `data` in hexadecimal.
 public func sha256Hex(_ data: Data) -> String { SHA256.hash(data: data).hexDigits }
+
+/// The SHA-256 of a file's bytes in hexadecimal, read in 4 MiB pieces.
+public func sha256Hex(file path: String) throws -> String {
+    guard let handle = FileHandle(forReadingAtPath: path) else { throw InputError(file: path, "cannot read the file") }
+    defer { try? handle.close() }
+    var h = SHA256()
+    while let chunk = try handle.read(upToCount: 1 << 22), !chunk.isEmpty { h.update(data: chunk) }
+    return h.finalize().hexDigits
+}

@@ -9,7 +9,9 @@ struct EmbedCommand: ParsableCommand {
         LIST holds image paths relative to --images, one per line; they become the store's \
         /images/path in list order. /embeddings holds the backbone's feature; each strategy \
         becomes /uncertainty/<name>: emb_norm (L2 norm of the feature) and scale (ScaleFace \
-        scale predictor) are confidences, head (PFE sigma^2, 512 values) is an uncertainty.
+        scale predictor) are confidences, head (PFE sigma^2, 512 values) is an uncertainty, \
+        GAN (-D(x) of the StyleGAN2 discriminator given by --discriminator, on the uncropped \
+        image, per batch: use --batch 4 as the reference does) is an uncertainty.
         The checkpoint is a PyTorch .pth (bare state dict such as InsightFace's backbone.pth, \
         or a reference dict with backbone / scale_predictor / head) read without running any \
         pickled code, or a scaleface weights .h5 (scaleface weights convert).

@@ -122,6 +122,8 @@ public struct StyleGAN2Discriminator: Sendable {
     /// `GANPreprocess` does). Requires `canGroup(batch:)`. The images pass the convolutions
     /// independently (split between threads as `IResNet.forward` does); they meet only in the
     /// minibatch-stddev channel, so the result depends on the batch (docs/strategies.md, GAN).
+    /// Each thread runs its images one at a time, so the scratch memory grows with the thread
+    /// count, not the batch (about 135 MB per thread at 256 x 256).
     public func forward(_ input: [Float], batch: Int, workspace: Workspace) -> [Float] {
         let s0 = config.size, per = 3 * s0 * s0
         precondition(input.count == batch * per, "input is not [\(batch), 3, \(s0), \(s0)]")
@@ -136,13 +138,17 @@ public struct StyleGAN2Discriminator: Sendable {
                 let subs = workspace.parts(parts)
                 parallelRanges(parts, threads: parts) { ps in
                     let p = ps.lowerBound
-                    convolutions(input, images: (batch * p / parts)..<(batch * (p + 1) / parts), batch: batch,
-                                 into: out, workspace: subs[p], threads: 1)
+                    for image in (batch * p / parts)..<(batch * (p + 1) / parts) {
+                        convolutions(input, images: image..<(image + 1), batch: batch, into: out, workspace: subs[p], threads: 1)
+                    }
                 }
             }
             Threads.configure(workspace.threads)
             if parts <= 1 {
-                convolutions(input, images: 0..<batch, batch: batch, into: out, workspace: workspace, threads: workspace.threads)
+                for image in 0..<batch {
+                    convolutions(input, images: image..<(image + 1), batch: batch, into: out, workspace: workspace,
+                                 threads: workspace.threads)
+                }
             }
             MinibatchStddev.append(out, channels: c4, batch: batch, plane: 16)
         }

@@ -29,8 +29,10 @@ public struct EmbedOptions: ParsableArguments, Sendable {
     public var config: InputFile?
     @Option(help: "iresnet18, iresnet34, iresnet50 or iresnet100 (append _normalized for the normalised variant; default iresnet50 or the config's).")
     public var arch: String?
-    @Option(help: "Comma-separated: emb_norm, magface, scale, head, backbone+uncertainty_model, classifier (keeps the pair classifier in the store).")
+    @Option(help: "Comma-separated: emb_norm, magface, scale, head, backbone+uncertainty_model, GAN (with --discriminator), classifier (keeps the pair classifier in the store).")
     public var strategies: CommaList<EmbedStrategy> = [.embNorm]
+    @Option(help: "StyleGAN2 training checkpoint (.pth with key d, size 256, channel multiplier 2) for strategy GAN.")
+    public var discriminator: InputFile?
     @Option(help: "mean_scale ((p - 127.5) / 128) or scale (p / 255, MagFace).")
     public var preprocess: Preprocess = .meanScale
     @Option(help: "Images per forward pass.")
@@ -65,6 +67,7 @@ public struct EmbedOptions: ParsableArguments, Sendable {
         guard (threads ?? 1) >= 1 else { throw ValidationError("the thread count must be at least 1") }
         guard inputSize >= 16 else { throw ValidationError("the input size must be at least 16") }
         guard !strategies.items.isEmpty else { throw ValidationError("no strategy given") }
+        try GANPass.validate(strategies: strategies.items, discriminator: discriminator)
         if let shard, !(shard.count >= 1 && shard.index >= 0 && shard.index < shard.count) {
             throw ValidationError("shard takes I/N with 0 <= I < N, e.g. 0/4 (got \(shard.index)/\(shard.count))")
         }
@@ -139,6 +142,9 @@ public struct EmbedJob {
             }
             guard !paths.isEmpty else { throw InputError(file: options.list.path, "no readable image in the list") }
         }
+        if options.strategies.items.contains(.gan) {
+            try GANPass.checkBatches(count: paths.count, batch: options.batch, list: options.list.path)
+        }
         let modelSettings = try EmbedModelSettings(arch: options.arch, scaleActivation: options.scaleActivation,
                                               scaleCoefficient: options.scaleCoefficient, configPath: options.config?.path,
                                               strategies: options.strategies.items)
@@ -147,6 +153,7 @@ public struct EmbedJob {
                                        scaleActivation: modelSettings.scaleActivation, scaleCoefficient: modelSettings.scaleCoefficient,
                                        inputSize: options.inputSize, preprocess: options.preprocess,
                                        config: modelSettings.config)
+        let gan = try GANPass(options)
         let config = model.backbone.config
         let pairClassifier = try EmbedClassifier.load(options, embeddingSize: config.embeddingSize)
         let infos = options.perImageStrategies.map {
@@ -161,7 +168,7 @@ public struct EmbedJob {
         // batches keep their boundaries, so the result is bit-identical to an uninterrupted run.
         // A rerun with another value of a setting in `runSettings` is refused, leaving the
         // partial store as it is (docs/store.md, "Completeness and resuming").
-        let settings = runSettings(paths: paths)
+        let settings = runSettings(paths: paths) + (gan.map { [$0.runSetting] } ?? [])
         let writer = try EmbeddingStoreWriter.resume(at: output, schema: schema, paths: paths, labels: labelValues,
                                                      settings: settings)
             ?? EmbeddingStoreWriter.create(at: output, schema: schema, paths: paths, labels: labelValues,
@@ -170,7 +177,7 @@ public struct EmbedJob {
             Log(quiet: quiet).plain("embed: continuing \(output) after \(writer.committedRows) of \(paths.count) committed images")
         }
         do {
-            try embed(paths, model: model, aligner: aligner, writer: writer)
+            try embed(paths, model: model, gan: gan, aligner: aligner, writer: writer)
             try pairClassifier?.write(into: writer)
             try writer.finish()
         } catch {
@@ -197,7 +204,7 @@ public struct EmbedJob {
         ]
     }
 
-    private func embed(_ paths: [String], model: EmbeddingModel, aligner: LandmarkAligner?,
+    private func embed(_ paths: [String], model: EmbeddingModel, gan: GANPass?, aligner: LandmarkAligner?,
                        writer: EmbeddingStoreWriter) throws {
         let size = model.backbone.config.inputSize
         let workspace = Workspace(threads: max(1, threads))
@@ -211,7 +218,7 @@ public struct EmbedJob {
         let ready = DispatchSemaphore(value: 0)
         func prefetch(_ rows: Range<Int>) {
             decoder.async {
-                next.result = Result { try self.decode(paths[rows], size: size, aligner: aligner) }
+                next.result = Result { try self.decode(paths[rows], size: size, aligner: aligner, gan: gan != nil) }
                 ready.signal()
             }
         }
@@ -221,10 +228,13 @@ public struct EmbedJob {
             ready.wait()
             let input = try next.result!.get()
             if rows.upperBound < paths.count { prefetch(batch(at: rows.upperBound)) }
-            let out = model.backbone.forward(input, batch: rows.count, workspace: workspace)
+            let out = model.backbone.forward(input.network, batch: rows.count, workspace: workspace)
             var values: [String: [Float]] = [:]
-            for s in options.perImageStrategies { values[s.rawValue] = model.values(of: s, out, input: input, workspace: workspace) }
+            for s in options.perImageStrategies where s.fromBackboneOutput {
+                values[s.rawValue] = model.values(of: s, out, input: input.network, workspace: workspace)
+            }
             if rows.lowerBound >= writer.committedRows {
+                if let gan { values[EmbedStrategy.gan.rawValue] = gan.values(input.gan, batch: rows.count) }
                 try writer.append(embeddings: out.feature, uncertainties: values,
                                   bottleneck: options.keepBottleneck ? out.bottleneck : nil)
             }
@@ -238,7 +248,7 @@ public struct EmbedJob {
     private func badImages(_ paths: [String], size: Int, aligner: LandmarkAligner?) -> [String: String] {
         let reasons = (try? parallelMap(paths.count) { i -> String? in
             do {
-                _ = try decode(paths[i...i], size: size, aligner: aligner)
+                _ = try decode(paths[i...i], size: size, aligner: aligner, gan: false)
                 return nil
             } catch {
                 return "\(error)".replacingOccurrences(of: "\n", with: " ")
@@ -249,9 +259,11 @@ public struct EmbedJob {
         return bad
     }
 
-    /// Planar, preprocessed network input for a batch of images: `[n, 3, size, size]`.
-    private func decode(_ paths: ArraySlice<String>, size: Int, aligner: LandmarkAligner?) throws -> [Float] {
+    /// Planar, preprocessed network input for a batch of images, `[n, 3, size, size]`, and with
+    /// `gan` the discriminator's input of the uncropped images (`GANPass.input`).
+    private func decode(_ paths: ArraySlice<String>, size: Int, aligner: LandmarkAligner?, gan: Bool) throws -> DecodedBatch {
         var input = [Float](repeating: 0, count: paths.count * 3 * size * size)
+        var ganInput: [Float] = []
         for (i, p) in paths.enumerated() {
             let file = URL(fileURLWithPath: options.images.path).appendingPathComponent(p).path
             let decoded = try RGBImage.decode(path: file)
@@ -264,13 +276,14 @@ public struct EmbedJob {
                 }
                 image = try decoded.cropCenter(width: size, height: size)
             }
+            if gan { ganInput += GANPass.input(aligner == nil ? decoded : image) }
             image.pixels.withUnsafeBufferPointer { rgb in
                 input.withUnsafeMutableBufferPointer {
                     options.preprocess.planar(rgb: rgb, height: size, width: size, into: $0.baseAddress! + i * 3 * size * size)
                 }
             }
         }
-        return input
+        return DecodedBatch(network: input, gan: ganInput)
     }
 }
 
@@ -302,7 +315,7 @@ struct LandmarkAligner {
 /// semaphore and read by the embedding loop only after waiting on it, so the semaphore orders
 /// every access (hence `@unchecked Sendable`).
 private final class DecodedBatchSlot: @unchecked Sendable {
-    var result: Result<[Float], Error>?
+    var result: Result<DecodedBatch, Error>?
 }
 
 /// Slice `index` of `count` contiguous slices of a list (`I/N`, 0-based).

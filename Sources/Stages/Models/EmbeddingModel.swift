@@ -22,8 +22,13 @@ public enum EmbedStrategy: String, CaseIterable, Sendable, ExpressibleByArgument
     /// Nothing per image: the pair classifier is kept in the store for the `classifier`
     /// metrics (docs/store.md, "The pair classifier"; Embed/EmbedClassifier.swift).
     case classifier
+    /// `-D(x)` of a StyleGAN2 discriminator on the uncropped image (`embed --discriminator`,
+    /// computed by `GANPass`, docs/strategies.md, GAN): uncertainty.
+    case gan = "GAN"
 
-    public var isConfidence: Bool { self != .head }
+    public var isConfidence: Bool { self != .head && self != .gan }
+    /// Whether the value comes from the backbone's output (`EmbeddingModel.values(of:_:)`).
+    public var fromBackboneOutput: Bool { self != .gan }
 }
 
 /// A backbone and the heads the requested strategies need, assembled from a checkpoint.
@@ -89,7 +94,7 @@ public struct EmbeddingModel: Sendable {
     /// Width of each strategy's per-image values.
     public func width(of s: EmbedStrategy) -> Int {
         switch s {
-        case .embNorm, .magface, .backboneUncertaintyModel: return 1
+        case .embNorm, .magface, .backboneUncertaintyModel, .gan: return 1
         case .scale: return heads.scale?.outFeatures ?? 1
         case .head: return heads.variance?.outFeatures ?? 512
         case .classifier: return 0  // not per image (EmbedOptions.perImageStrategies leaves it out)
@@ -110,6 +115,8 @@ public struct EmbeddingModel: Sendable {
             return uncertaintyModel!.values(input, batch: out.batch, preprocess: preprocess, workspace: workspace)
         case .classifier:  // not per image: never asked (EmbedOptions.perImageStrategies)
             return []
+        case .gan:
+            preconditionFailure("GAN values come from the discriminator (GANPass), not from the backbone output")
         }
     }
 }

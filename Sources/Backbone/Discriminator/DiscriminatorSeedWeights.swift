@@ -1,13 +1,15 @@
-import Backbone
 import Checkpoint
 import Core
 
-/// The SplitMix64 seed weights and images of tools/parity/stylegan2_discriminator.py
-/// (`seed_weights`, `seed_images`), generated identically here so that the shipped 256 / cm 2
-/// geometry is tested without committing its 115 MB state dict (docs/strategies.md, GAN).
-enum DiscriminatorSeedWeights {
+/// Deterministic stand-in weights and images for the StyleGAN2 discriminator, as
+/// `IResNetInitializer` is for the backbone: the SplitMix64 seed weights and images of
+/// tools/parity/stylegan2_discriminator.py (`seed_weights`, `seed_images`), generated
+/// identically here so that the shipped 256 / cm 2 geometry is tested and benchmarked against
+/// PyTorch without committing its 115 MB state dict (docs/strategies.md, GAN). They are not
+/// a trained network.
+public enum DiscriminatorSeedWeights {
     /// State-dict keys and shapes in module order (`state_dict_shapes` of the script).
-    static func shapes(_ c: DiscriminatorConfig) -> [(String, [Int])] {
+    public static func shapes(_ c: DiscriminatorConfig) -> [(String, [Int])] {
         let ch = c.channels
         var keys: [(String, [Int])] = [("convs.0.0.weight", [ch[c.size]!, 3, 1, 1]), ("convs.0.1.bias", [ch[c.size]!])]
         var r = c.size, j = 1, cin = ch[c.size]!
@@ -25,14 +27,14 @@ enum DiscriminatorSeedWeights {
         return keys
     }
 
-    static let blurKernel: [Float] = {
+    public static let blurKernel: [Float] = {
         let k: [Float] = [1, 3, 3, 1]
         return (0..<16).map { k[$0 / 4] * k[$0 % 4] / 64 }
     }()
 
     /// Tensor k draws from `SplitMix64.stream(seed, k)`: `j = next() >> 40`, then
     /// `(j - 2^23) / 2^22` (weights) or `/ 2^26` (biases); kernels are the fixed blur kernel.
-    static func weights(seed: UInt64, config: DiscriminatorConfig) -> WeightSet {
+    public static func weights(seed: UInt64, config: DiscriminatorConfig) -> WeightSet {
         var w = WeightSet(source: "seed \(seed)")
         for (k, (name, shape)) in shapes(config).enumerated() {
             if name.hasSuffix("kernel") { w.set(name, Tensor(shape: shape, values: blurKernel)); continue }
@@ -45,13 +47,13 @@ enum DiscriminatorSeedWeights {
     }
 
     /// uint8 `[h, w, 3]` image b: byte i is output i of `SplitMix64.stream(seed, 1_000_000 + b)`, `>> 56`.
-    static func image(seed: UInt64, index b: Int, height: Int, width: Int) -> [UInt8] {
+    public static func image(seed: UInt64, index b: Int, height: Int, width: Int) -> [UInt8] {
         var g = SplitMix64.stream(seed, UInt64(1_000_000 + b))
         return (0..<(height * width * 3)).map { _ in UInt8(g.next() >> 56) }
     }
 
     /// The GAN input `[n, 3, size, size]` of seed images 0..<n.
-    static func input(seed: UInt64, count n: Int, height: Int, width: Int, size: Int) -> [Float] {
+    public static func input(seed: UInt64, count n: Int, height: Int, width: Int, size: Int) -> [Float] {
         (0..<n).flatMap { b in
             image(seed: seed, index: b, height: height, width: width).withUnsafeBufferPointer {
                 GANResize.planarInput(rgb: $0, height: height, width: width, size: size)

@@ -1,0 +1,7 @@
+/// One embed batch as the decoding thread hands it over: the backbone's planar input
+/// `[n, 3, size, size]`, and for strategy GAN the discriminator's `[n, 3, 256, 256]`
+/// (`GANPass.input`; empty otherwise).
+struct DecodedBatch {
+    var network: [Float]
+    var gan: [Float]
+}
