@@ -99,9 +99,9 @@ final class KindOutputDigestTests: XCTestCase {
         "import": (1, "imported=6ea55e2e0663"),
         "init-weights": (1, "trunk=4fa3d1eaa646"),
         "reject": (2, "reject_bootstrap=1d476e2fe99a reject_edc=78dd58d2e99d reject_random=53b0275f287c reject_scale=b8d7c8f1bfcd"),
-        "report": (4, "report=e9343d9ae3ed"),
+        "report": (5, "report=e9343d9ae3ed"),
         "scorecard": (1, "scorecard=223bfc3120ef"),
-        "synth": (3, "data=a8f710732840"),
+        "synth": (4, "data=e4cc9210e67b"),
         "synth-embeddings": (1, "vectors=28e0741753c7"),
         "train-head": (2, "embedding_layer=cc6bdba05f5f pfe_head=1ba86b8e56cd scale_head=4ec9a3ecb553"),
     ]

@@ -36,7 +36,7 @@ final class SynthDatasetTests: XCTestCase {
         let a = try snapshot(scratch.appendingPathComponent("a"))
         let b = try snapshot(scratch.appendingPathComponent("b"))
         let c = try snapshot(scratch.appendingPathComponent("c"))
-        XCTAssertEqual(a.count, 15 * 2 + 21 + 3 + 30)  // raw and aligned pictures, 21 listings, IJB-B (3) and IJB-A (10 x 3) files
+        XCTAssertEqual(a.count, 15 * 2 + 22 + 3 + 30)  // raw and aligned pictures, 22 listings, IJB-B (3) and IJB-A (10 x 3) files
         XCTAssertEqual(Set(a.keys), Set(b.keys))
         for (k, v) in a { XCTAssertEqual(v, b[k], k) }
         XCTAssertNotEqual(a["images/1/1_0001.png"], c["images/1/1_0001.png"])
@@ -142,6 +142,22 @@ final class SynthDatasetTests: XCTestCase {
             for other in foldSubjects { XCTAssertTrue(other.isDisjoint(with: names)) }
             foldSubjects.append(names)
         }
+
+        // pairs_CPLFW.txt: the pairs of pairs.txt in its order, two '<file name> <label>' lines each;
+        // under CPLFW's 2,000 test identities every pair is a test pair.
+        let cross = try text("pairs_CPLFW.txt")
+        XCTAssertEqual(cross.count, 2 * (lfw.count - 1))
+        for (k, line) in lfw.dropFirst().enumerated() {
+            let f = line.split(separator: "\t").map(String.init)
+            func name(_ s: String, _ n: String) -> String { "\(s)_\(String(format: "%04d", Int(n)!)).png" }
+            let want = f.count == 3 ? [name(f[0], f[1]) + " 1", name(f[0], f[2]) + " 1"]
+                                    : [name(f[0], f[1]) + " 0", name(f[2], f[3]) + " 0"]
+            XCTAssertEqual(Array(cross[(2 * k)...(2 * k + 1)]), want, line)
+        }
+        let crossPairs = try readCrossPairs(dir.appendingPathComponent("pairs_CPLFW.txt").path)
+        XCTAssertEqual(crossPairs.test, Array(0..<(lfw.count - 1)))
+        XCTAssertEqual(crossPairs.val, [])
+        XCTAssertEqual(Set(crossPairs.shuffledIdentities), testSubjects)
 
         // IJB-C-style protocols.
         struct Row: Hashable { var template: Int; var subject: String; var key: String; var media: Int }

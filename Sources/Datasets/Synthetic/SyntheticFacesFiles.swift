@@ -27,7 +27,7 @@ public struct SyntheticFacesSummary: Equatable, Sendable {
 }
 
 /// Writes every listing of a generated dataset: paths, labels, landmarks, severities, splits,
-/// image pairs (CSV and LFW), and the IJB-C-style protocols in the three layouts. All image
+/// image pairs (CSV, LFW and CPLFW), and the IJB-C-style protocols in the three layouts. All image
 /// paths are relative to `DIR/images` and all evaluation files use the test identities only.
 struct SyntheticFacesFiles {
     let faces: SyntheticFaces
@@ -73,6 +73,7 @@ struct SyntheticFacesFiles {
         var rng = SplitMix64.stream(faces.seed, 100)
         let (genuine, impostor) = try writeImagePairs(to: file("pairs.csv"), rng: &rng)
         let (folds, perFold) = try writeLFWPairs(to: file("pairs.txt"), rng: &rng)
+        try writeSyntheticCrossPairs(lfwPairs: file("pairs.txt"), to: file("pairs_CPLFW.txt"))  // CPLFW / CALFW
         let templates = try writeProtocols(root: file("protocol"), rng: &rng)
         try writeSyntheticIJBLayouts(protocolRoot: file("protocol"), seed: faces.seed)  // IJB-B, IJB-A
         return SyntheticFacesSummary(

@@ -4,7 +4,8 @@ import Foundation
 
 /// The results.json of a `reject` or `fusion` stage (read through `ResultsFile`): template
 /// verification for fusion, and per metric the TAR with nothing rejected, the TAR at the
-/// largest rejected portion and the AUC, per FAR; results.json and results.csv linked.
+/// largest rejected portion and the AUC, per FAR; LFW's 10-fold accuracy when present;
+/// results.json and results.csv linked.
 struct ResultsSection: ReportSection {
     static let kinds = [RejectKind.kind, FusionKind.kind]
     var directory: URL
@@ -23,6 +24,9 @@ struct ResultsSection: ReportSection {
         let (fars, portions) = (results.fars, results.portions)
         var html = "<p>\(results.pairs) pairs, \(results.positives) genuine. Full results: <a href=\"\(out.stage)/results.csv\">results.csv</a>, <a href=\"\(out.stage)/results.json\">results.json</a>.</p>\n"
         func fmt(_ v: Double??) -> String { (v ?? nil).map { String(format: "%.4f", $0) } ?? "–" }
+        if let t = results.tenFold {
+            html += "<p>LFW 10-fold accuracy (\(escape(t.score))): \(String(format: "%.4f", t.mean)) ± \(String(format: "%.4f", t.std)) (mean and population std over \(t.foldAccuracy.count) folds).</p>\n"
+        }
         if let verification = results.verification, !verification.isEmpty {
             html += "<h3>Template verification</h3><table><tr><th>fusion, distance</th>" + fars.map { "<th>TAR@FAR=\(shortNumber($0))</th>" }.joined() + "</tr>"
             for (name, v) in verification.sorted(by: { $0.key < $1.key }) {
