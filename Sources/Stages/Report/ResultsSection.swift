@@ -2,9 +2,9 @@ import Analysis
 import Core
 import Foundation
 
-/// The results.json of a `reject` or `fusion` stage (read through `ResultsFile`): template
-/// verification for fusion, and per metric the TAR with nothing rejected, the TAR at the
-/// largest rejected portion and the AUC, per FAR; results.json and results.csv linked.
+/// The results.json of a `reject` or `fusion` stage (read through `ResultsFile`): for fusion
+/// the comparison table (`FusionComparisonTable`), and per metric the TAR with nothing
+/// rejected, the TAR at the largest rejected portion and the AUC, per FAR; results.json and results.csv linked.
 struct ResultsSection: ReportSection {
     static let kinds = [RejectKind.kind, FusionKind.kind]
     var directory: URL
@@ -23,12 +23,8 @@ struct ResultsSection: ReportSection {
         let (fars, portions) = (results.fars, results.portions)
         var html = "<p>\(results.pairs) pairs, \(results.positives) genuine. Full results: <a href=\"\(out.stage)/results.csv\">results.csv</a>, <a href=\"\(out.stage)/results.json\">results.json</a>.</p>\n"
         func fmt(_ v: Double??) -> String { (v ?? nil).map { String(format: "%.4f", $0) } ?? "–" }
-        if let verification = results.verification, !verification.isEmpty {
-            html += "<h3>Template verification</h3><table><tr><th>fusion, distance</th>" + fars.map { "<th>TAR@FAR=\(shortNumber($0))</th>" }.joined() + "</tr>"
-            for (name, v) in verification.sorted(by: { $0.key < $1.key }) {
-                html += "<tr><td>\(escape(name))</td>" + v.tar.map { "<td>\(fmt($0))</td>" }.joined() + "</tr>"
-            }
-            html += "</table>\n"
+        if results.kind == .fusion, results.verification?.isEmpty == false || !results.metrics.isEmpty {
+            html += FusionComparisonTable(results).html
         }
         if !results.metrics.isEmpty, !portions.isEmpty {
             let last = portions.count - 1

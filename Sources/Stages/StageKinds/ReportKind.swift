@@ -17,7 +17,8 @@ public enum ReportKind: StageKind {
     public static let kind = "report"
     /// 3: the train-head stages it lists have more parameters (loss, head, classifier, ...).
     /// 4: the stages it lists have more parameters (pair classifier, validation protocol, tie order, ...).
-    public static let version = 4
+    /// 5: a fusion stage's results show the fusion comparison table (best per column marked).
+    public static let version = 5
     public static let summary = "Static HTML report linking every figure and table of its inputs."
     public static let inputs: [InputSpec] = [InputSpec("*", accepts: ["*"], optional: true)]
 
