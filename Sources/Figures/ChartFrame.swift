@@ -50,10 +50,12 @@ struct ChartFrame {
             let yTickWidth = y.ticks.map { canvas.textWidth(y.label($0)) }.max() ?? 0
             let legendSize = legend.size(canvas)
             let top = title.isEmpty ? 20.0 : 24 + FigureStyle.titleSize + 14
-            let bottom = ChartFrame.tickLength + 6 + FigureStyle.tickLabelSize + 14
+            var bottom = ChartFrame.tickLength + 6 + FigureStyle.tickLabelSize + 14
                 + (xLabel.isEmpty ? 0 : FigureStyle.axisLabelSize + 12)
             let left = 14 + (yLabel.isEmpty ? 0 : FigureStyle.axisLabelSize + 12)
                 + yTickWidth + 6 + ChartFrame.tickLength
+            let below = legendPlacement == .below && !legend.entries.isEmpty ? legendSize.height + 12 : 0
+            bottom += below
             var right = 30.0
             if legendPlacement == .outsideRight && !legend.entries.isEmpty {
                 right += 18 + legendSize.width - 12
@@ -126,7 +128,8 @@ struct ChartFrame {
         }
         canvas.setFont(size: FigureStyle.axisLabelSize)
         if !xLabel.isEmpty {
-            canvas.drawText(xLabel, x: p.x + p.width / 2, y: height - 14, h: .center, v: .bottom)
+            let y = legendPlacement == .below ? (l.legendRect.map { $0.y - 10 } ?? height - 14) : height - 14
+            canvas.drawText(xLabel, x: p.x + p.width / 2, y: y, h: .center, v: .bottom)
         }
         if !yLabel.isEmpty {
             canvas.drawText(yLabel, x: 14, y: p.y + p.height / 2, h: .center, v: .top, rotated: true)

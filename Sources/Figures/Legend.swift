@@ -6,6 +6,9 @@ public enum LegendPlacement: Equatable, Sendable {
     case best, upperRight, upperLeft, lowerRight, lowerLeft
     /// To the right of the plot area, which narrows to make room (for many or long entries).
     case outsideRight
+    /// Under the x-axis label, left-aligned with the plot area, which shortens to make room
+    /// (never covers a curve; for long entries in narrow panels).
+    case below
     case hidden
 }
 
@@ -23,6 +26,8 @@ struct Legend {
     static let swatchWidth = 30.0
     static let gap = 8.0
     static let inset = 10.0
+    /// `.below`: from the plot's bottom edge to the legend's top (ticks, tick labels, x label).
+    static let belowOffset = ChartFrame.tickLength + 6 + FigureStyle.tickLabelSize + 14 + FigureStyle.axisLabelSize + 18
 
     var entries: [LegendEntry]
 
@@ -50,6 +55,8 @@ struct Legend {
         case .hidden: return nil
         case .outsideRight:
             return Rect(x: plot.maxX + 18, y: plot.y, width: size.width, height: size.height)
+        case .below:
+            return Rect(x: plot.x, y: plot.maxY + belowOffset, width: size.width, height: size.height)
         case .best:
             var best = corner(.upperRight), bestCount = Int.max
             for p in [LegendPlacement.upperRight, .upperLeft, .lowerRight, .lowerLeft] {

@@ -181,19 +181,7 @@ final class EvaluationStageTests: XCTestCase {
 
     // MARK: command line
 
-    private func makeStore(_ dir: URL) throws -> URL {
-        let data = dir.appendingPathComponent("data")
-        var r = try TestSupport.scaleface(["synth-embeddings", "--out", data.path, "--identities", "20",
-                                           "--images-per-identity", "3", "--dimension", "16"])
-        XCTAssertEqual(r.status, 0, r.stderr)
-        let store = dir.appendingPathComponent("s.h5")
-        r = try TestSupport.scaleface(["store", "import", "--out", store.path, "--paths", data.appendingPathComponent("paths.txt").path,
-                                       "--embeddings", data.appendingPathComponent("embeddings.npy").path,
-                                       "--uncertainty", "scale=" + data.appendingPathComponent("confidence.npy").path + ":confidence",
-                                       "--labels", data.appendingPathComponent("labels.npy").path])
-        XCTAssertEqual(r.status, 0, r.stderr)
-        return store
-    }
+    private func makeStore(_ dir: URL) throws -> URL { try TestSupport.syntheticStore(dir) }
 
     func testRejectCommandWritesResultsAndReportsErrors() throws {
         let dir = try TestSupport.scratchDirectory(self)
@@ -244,16 +232,9 @@ final class EvaluationStageTests: XCTestCase {
         let dir = try TestSupport.scratchDirectory(self)
         let store = try makeStore(dir)
         let meta = dir.appendingPathComponent("meta")
-        try FileManager.default.createDirectory(at: meta, withIntermediateDirectories: true)
         // 20 identities x 3 images: template 2i holds image 0, template 2i+1 images 1 and 2
-        var tid = "", pairsText = ""
-        for i in 0..<20 {
-            let p = String(format: "id%05d", i)
-            tid += "\(p)/img000.png \(2 * i) \(10 * i)\n\(p)/img001.png \(2 * i + 1) \(10 * i + 1)\n\(p)/img002.png \(2 * i + 1) \(10 * i + 1)\n"
-            for j in 0..<20 { pairsText += "\(2 * i) \(2 * j + 1) \(i == j ? 1 : 0)\n" }
-        }
+        var pairsText = try TestSupport.writeInsightFaceTemplates(meta)
         pairsText += "0 999 0\n"
-        try tid.write(to: meta.appendingPathComponent("ijbc_face_tid_mid.txt"), atomically: true, encoding: .utf8)
         try pairsText.write(to: meta.appendingPathComponent("ijbc_template_pair_label.txt"), atomically: true, encoding: .utf8)
         let out = dir.appendingPathComponent("out").path
         var r = try TestSupport.scaleface(["fusion", "--store", store.path, "--protocol", meta.path, "--protocol-format", "insightface",

@@ -9,7 +9,10 @@ enum EvaluationFigureManifest {
         var all: [FigureEntry] = [], reject: [FigureEntry] = [], hist: [FigureEntry] = []
         for f in files {
             let stem = String(f.dropLast(4))
-            if stem.hasPrefix("all_far_") {
+            if stem == templateVersusSingleFigureName {
+                all.insert(FigureEntry(file: "figures/\(f)", title: "Template versus single image",
+                                       caption: "Each panel: TAR at one FAR against the rejected portion of template pairs (enrolment template against a single verification image), one curve per reject metric; the legend gives each curve's AUC."), at: 0)
+            } else if stem.hasPrefix("all_far_") {
                 let far = stem.dropFirst("all_far_".count)
                 all.append(FigureEntry(file: "figures/\(f)", title: "All metrics at FAR \(far)",
                                        caption: "TAR at FAR \(far) against the rejected portion for every metric; the legend gives each curve's AUC."))

@@ -79,5 +79,31 @@ public func writeEvaluationFigures(_ results: EvaluationResults, histograms: [St
             try chart.writePNG(to: path("all_far_\(EvaluationResults.format(far))"))
         }
     }
+    if let figure = templateVersusSingleFigure(results) { try figure.writePNG(to: path(templateVersusSingleFigureName)) }
     return written
+}
+
+/// The stem of the template-versus-single-image figure's file under figures/.
+let templateVersusSingleFigureName = "template_vs_single"
+
+/// The template-versus-single-image figure (docs/figures.md, "Template versus single image"),
+/// in the layout of the paper's template figure: one panel per FAR, TAR against the rejected
+/// portion, every reject metric a curve with its AUC in the legend, the legend under each panel
+/// so that it covers no curve (panels widen to fit it); 2x scale for print. Nil unless the results are a
+/// `fusion --equal-uncertainty-enroll` run with reject metrics.
+func templateVersusSingleFigure(_ results: EvaluationResults) -> ChartPanels? {
+    guard results.kind == .fusion, results.equalUncertaintyEnroll, !results.metrics.isEmpty else { return nil }
+    var panels = results.fars.indices.map { f in
+        let tar = results.metrics.flatMap { $0.curve.tar[f] }.filter(\.isFinite)
+        return LineChart(title: "TAR@FAR=\(EvaluationResults.format(results.fars[f]))", xLabel: "Rejected portion", yLabel: "TAR",
+                         series: results.metrics.map { name, curve in
+                             LineSeries(name: "\(name) (AUC \(String(format: "%.3f", curve.auc[f])))", x: results.portions, y: curve.tar[f])
+                         },
+                         yRange: tar.min() == tar.max() ? -0.04...1.04 : nil,  // a flat TAR: the whole TAR scale
+                         legend: .below, width: 560, height: 480 + 21 * Double(results.metrics.count))
+    }
+    // every panel as wide as the widest legend needs (long metric names), so none spills over
+    let needed = panels.compactMap { try? $0.layout().legendRect?.maxX }.max() ?? 0
+    for i in panels.indices { panels[i].width = max(panels[i].width, (needed + 16).rounded(.up)) }
+    return ChartPanels(panels: panels, scale: 2)
 }

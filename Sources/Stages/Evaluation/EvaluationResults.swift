@@ -30,6 +30,9 @@ public struct EvaluationResults: Sendable {
     public var bias: [String: Double] = [:]
     /// LFW 10-fold accuracy, when asked for.
     public var tenFold: ResultsFile.TenFold?
+    /// `fusion --equal-uncertainty-enroll` (template versus single image): adds the figure of
+    /// every reject metric per FAR in the paper's layout (not written to results.json).
+    public var equalUncertaintyEnroll = false
     /// Values for the histogram figures, per metric (not written to results.json).
     public var histograms: [String: MetricHistograms] = [:]
 

@@ -125,6 +125,7 @@ public func evaluateTemplates(fused: [FusionMethod: FusedTemplates], pairs: Pair
     }
     var results = EvaluationResults(kind: .fusion, fars: options.curve.fars, portions: options.curve.portions,
                                     pairs: pairs.count, positives: pairs.positives, farRule: options.curve.farRule)
+    results.equalUncertaintyEnroll = options.equalUncertaintyEnroll
     for f in options.biasedFusions {
         guard let b = options.biases[f] ?? options.curve.bias else {
             throw AnalysisError.invalidArgument(

@@ -2,10 +2,10 @@ import Analysis
 import Core
 import Foundation
 
-/// The results.json of a `reject` or `fusion` stage (read through `ResultsFile`): template
-/// verification for fusion, and per metric the TAR with nothing rejected, the TAR at the
-/// largest rejected portion and the AUC, per FAR; LFW's 10-fold accuracy when present;
-/// results.json and results.csv linked.
+/// The results.json of a `reject` or `fusion` stage (read through `ResultsFile`): for fusion
+/// the comparison table (`FusionComparisonTable`), and per metric the TAR with nothing
+/// rejected, the TAR at the largest rejected portion and the AUC, per FAR; LFW's 10-fold
+/// accuracy when present; results.json and results.csv linked.
 struct ResultsSection: ReportSection {
     static let kinds = [RejectKind.kind, FusionKind.kind]
     var directory: URL
@@ -27,12 +27,8 @@ struct ResultsSection: ReportSection {
         if let t = results.tenFold {
             html += "<p>LFW 10-fold accuracy (\(escape(t.score))): \(String(format: "%.4f", t.mean)) ± \(String(format: "%.4f", t.std)) (mean and population std over \(t.foldAccuracy.count) folds).</p>\n"
         }
-        if let verification = results.verification, !verification.isEmpty {
-            html += "<h3>Template verification</h3><table><tr><th>fusion, distance</th>" + fars.map { "<th>TAR@FAR=\(shortNumber($0))</th>" }.joined() + "</tr>"
-            for (name, v) in verification.sorted(by: { $0.key < $1.key }) {
-                html += "<tr><td>\(escape(name))</td>" + v.tar.map { "<td>\(fmt($0))</td>" }.joined() + "</tr>"
-            }
-            html += "</table>\n"
+        if results.kind == .fusion, results.verification?.isEmpty == false || !results.metrics.isEmpty {
+            html += FusionComparisonTable(results).html
         }
         if !results.metrics.isEmpty, !portions.isEmpty {
             let last = portions.count - 1

@@ -6,7 +6,8 @@ import Pipeline
 public enum FusionKind: StageKind {
     public typealias Options = FusionOptions
     public static let kind = "fusion"
-    public static let version = 2
+    /// 3: with --equal-uncertainty-enroll and reject metrics, figures/template_vs_single.png.
+    public static let version = 3
     public static let summary = "Template fusion, template verification and template reject curves (IJB-C)."
     public static let inputs: [InputSpec] = [
         InputSpec("store", accepts: StoreArtifact.kinds, optional: true, provides: ["store": StoreArtifact.file]),

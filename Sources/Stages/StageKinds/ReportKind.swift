@@ -18,7 +18,8 @@ public enum ReportKind: StageKind {
     /// 3: the train-head stages it lists have more parameters (loss, head, classifier, ...).
     /// 4: the stages it lists have more parameters (pair classifier, validation protocol, tie order, ...).
     /// 5: LFW's 10-fold accuracy of a reject stage's results (docs/metrics.md).
-    public static let version = 5
+    /// 6: a fusion stage's results show the fusion comparison table (best per column marked).
+    public static let version = 6
     public static let summary = "Static HTML report linking every figure and table of its inputs."
     public static let inputs: [InputSpec] = [InputSpec("*", accepts: ["*"], optional: true)]
 
