@@ -29,10 +29,12 @@ public struct EmbedOptions: ParsableArguments, Sendable {
     public var config: InputFile?
     @Option(help: "iresnet18, iresnet34, iresnet50 or iresnet100 (append _normalized for the normalised variant; default iresnet50 or the config's).")
     public var arch: String?
-    @Option(help: "Comma-separated: emb_norm, magface, scale, head, backbone+uncertainty_model, GAN (with --discriminator), classifier (keeps the pair classifier in the store).")
+    @Option(help: "Comma-separated: emb_norm, magface, scale, blurred_scale, head, backbone+uncertainty_model, GAN (with --discriminator), classifier (keeps the pair classifier in the store).")
     public var strategies: CommaList<EmbedStrategy> = [.embNorm]
     @Option(help: "StyleGAN2 training checkpoint (.pth with key d, size 256, channel multiplier 2) for strategy GAN.")
     public var discriminator: InputFile?
+    @Option(help: "Gaussian blur sigma of strategy blurred_scale (scipy gaussian_filter on all three axes; default 3, as the shipped blurred.yaml).")
+    public var blurIntensity: Double?
     @Option(help: "mean_scale ((p - 127.5) / 128) or scale (p / 255, MagFace).")
     public var preprocess: Preprocess = .meanScale
     @Option(help: "Images per forward pass.")
@@ -68,6 +70,7 @@ public struct EmbedOptions: ParsableArguments, Sendable {
         guard inputSize >= 16 else { throw ValidationError("the input size must be at least 16") }
         guard !strategies.items.isEmpty else { throw ValidationError("no strategy given") }
         try GANPass.validate(strategies: strategies.items, discriminator: discriminator)
+        try BlurredPass.validate(strategies: strategies.items, intensity: blurIntensity)
         if let shard, !(shard.count >= 1 && shard.index >= 0 && shard.index < shard.count) {
             throw ValidationError("shard takes I/N with 0 <= I < N, e.g. 0/4 (got \(shard.index)/\(shard.count))")
         }
@@ -154,6 +157,7 @@ public struct EmbedJob {
                                        inputSize: options.inputSize, preprocess: options.preprocess,
                                        config: modelSettings.config)
         let gan = try GANPass(options)
+        let blurred = BlurredPass(options)
         let config = model.backbone.config
         let pairClassifier = try EmbedClassifier.load(options, embeddingSize: config.embeddingSize)
         let infos = options.perImageStrategies.map {
@@ -168,7 +172,7 @@ public struct EmbedJob {
         // batches keep their boundaries, so the result is bit-identical to an uninterrupted run.
         // A rerun with another value of a setting in `runSettings` is refused, leaving the
         // partial store as it is (docs/store.md, "Completeness and resuming").
-        let settings = runSettings(paths: paths) + (gan.map { [$0.runSetting] } ?? [])
+        let settings = runSettings(paths: paths) + (gan.map { [$0.runSetting] } ?? []) + (blurred.map { [$0.runSetting] } ?? [])
         let writer = try EmbeddingStoreWriter.resume(at: output, schema: schema, paths: paths, labels: labelValues,
                                                      settings: settings)
             ?? EmbeddingStoreWriter.create(at: output, schema: schema, paths: paths, labels: labelValues,
@@ -177,7 +181,7 @@ public struct EmbedJob {
             Log(quiet: quiet).plain("embed: continuing \(output) after \(writer.committedRows) of \(paths.count) committed images")
         }
         do {
-            try embed(paths, model: model, gan: gan, aligner: aligner, writer: writer)
+            try embed(paths, model: model, gan: gan, blurred: blurred, aligner: aligner, writer: writer)
             try pairClassifier?.write(into: writer)
             try writer.finish()
         } catch {
@@ -204,7 +208,7 @@ public struct EmbedJob {
         ]
     }
 
-    private func embed(_ paths: [String], model: EmbeddingModel, gan: GANPass?, aligner: LandmarkAligner?,
+    private func embed(_ paths: [String], model: EmbeddingModel, gan: GANPass?, blurred: BlurredPass?, aligner: LandmarkAligner?,
                        writer: EmbeddingStoreWriter) throws {
         let size = model.backbone.config.inputSize
         let workspace = Workspace(threads: max(1, threads))
@@ -218,7 +222,7 @@ public struct EmbedJob {
         let ready = DispatchSemaphore(value: 0)
         func prefetch(_ rows: Range<Int>) {
             decoder.async {
-                next.result = Result { try self.decode(paths[rows], size: size, aligner: aligner, gan: gan != nil) }
+                next.result = Result { try self.decode(paths[rows], size: size, aligner: aligner, gan: gan != nil, blurred: blurred) }
                 ready.signal()
             }
         }
@@ -235,6 +239,10 @@ public struct EmbedJob {
             }
             if rows.lowerBound >= writer.committedRows {
                 if let gan { values[EmbedStrategy.gan.rawValue] = gan.values(input.gan, batch: rows.count) }
+                if blurred != nil {
+                    values[EmbedStrategy.blurredScale.rawValue] = BlurredPass.values(input.blurred, batch: rows.count,
+                                                                                    model: model, workspace: workspace)
+                }
                 try writer.append(embeddings: out.feature, uncertainties: values,
                                   bottleneck: options.keepBottleneck ? out.bottleneck : nil)
             }
@@ -248,7 +256,7 @@ public struct EmbedJob {
     private func badImages(_ paths: [String], size: Int, aligner: LandmarkAligner?) -> [String: String] {
         let reasons = (try? parallelMap(paths.count) { i -> String? in
             do {
-                _ = try decode(paths[i...i], size: size, aligner: aligner, gan: false)
+                _ = try decode(paths[i...i], size: size, aligner: aligner, gan: false, blurred: nil)
                 return nil
             } catch {
                 return "\(error)".replacingOccurrences(of: "\n", with: " ")
@@ -260,9 +268,12 @@ public struct EmbedJob {
     }
 
     /// Planar, preprocessed network input for a batch of images, `[n, 3, size, size]`, and with
-    /// `gan` the discriminator's input of the uncropped images (`GANPass.input`).
-    private func decode(_ paths: ArraySlice<String>, size: Int, aligner: LandmarkAligner?, gan: Bool) throws -> DecodedBatch {
+    /// `gan` the discriminator's input of the uncropped images (`GANPass.input`), with
+    /// `blurred` the blurred crops (`BlurredPass.input`).
+    private func decode(_ paths: ArraySlice<String>, size: Int, aligner: LandmarkAligner?, gan: Bool,
+                        blurred: BlurredPass?) throws -> DecodedBatch {
         var input = [Float](repeating: 0, count: paths.count * 3 * size * size)
+        var blurredInput = [Float](repeating: 0, count: blurred == nil ? 0 : input.count)
         var ganInput: [Float] = []
         for (i, p) in paths.enumerated() {
             let file = URL(fileURLWithPath: options.images.path).appendingPathComponent(p).path
@@ -277,13 +288,18 @@ public struct EmbedJob {
                 image = try decoded.cropCenter(width: size, height: size)
             }
             if gan { ganInput += GANPass.input(aligner == nil ? decoded : image) }
+            if let blurred {
+                blurredInput.withUnsafeMutableBufferPointer {
+                    blurred.input(image, preprocess: options.preprocess, into: $0.baseAddress! + i * 3 * size * size)
+                }
+            }
             image.pixels.withUnsafeBufferPointer { rgb in
                 input.withUnsafeMutableBufferPointer {
                     options.preprocess.planar(rgb: rgb, height: size, width: size, into: $0.baseAddress! + i * 3 * size * size)
                 }
             }
         }
-        return DecodedBatch(network: input, gan: ganInput)
+        return DecodedBatch(network: input, gan: ganInput, blurred: blurredInput)
     }
 }
 

@@ -25,10 +25,16 @@ public enum EmbedStrategy: String, CaseIterable, Sendable, ExpressibleByArgument
     /// `-D(x)` of a StyleGAN2 discriminator on the uncropped image (`embed --discriminator`,
     /// computed by `GANPass`, docs/strategies.md, GAN): uncertainty.
     case gan = "GAN"
+    /// The scale predictor on the Gaussian-blurred image (`embed --blur-intensity`, computed
+    /// by a second backbone pass, `BlurredPass`; docs/strategies.md, "blurred_scale"): confidence.
+    case blurredScale = "blurred_scale"
 
     public var isConfidence: Bool { self != .head && self != .gan }
-    /// Whether the value comes from the backbone's output (`EmbeddingModel.values(of:_:)`).
-    public var fromBackboneOutput: Bool { self != .gan }
+    /// Whether the value comes from the backbone's output on the unblurred batch
+    /// (`EmbeddingModel.values(of:_:)`).
+    public var fromBackboneOutput: Bool { self != .gan && self != .blurredScale }
+    /// Whether the strategy needs the `scale_predictor` section.
+    public var usesScalePredictor: Bool { self == .scale || self == .blurredScale }
 }
 
 /// A backbone and the heads the requested strategies need, assembled from a checkpoint.
@@ -70,9 +76,9 @@ public struct EmbeddingModel: Sendable {
         try modelConfig?.checkBackbone(embeddingSize: config.embeddingSize, checkpoint: path)
         let bottleneck = config.bottleneckWidth, name = "the \(arch) bottleneck"
         var heads = UncertaintyHeads()
-        if strategies.contains(.scale) {
+        if let s = strategies.first(where: \.usesScalePredictor) {
             guard let found = UncertaintyHeads.find([(path, weights)], section: "scale_predictor") else {
-                throw InputError(file: path, "strategy 'scale' needs a 'scale_predictor' section (a ScaleFace checkpoint); this checkpoint has none")
+                throw InputError(file: path, "strategy '\(s.rawValue)' needs a 'scale_predictor' section (a ScaleFace checkpoint); this checkpoint has none")
             }
             try modelConfig?.checkScalePredictor(found)
             heads.scale = try UncertaintyHeads.scaleHead(found, activation: scaleActivation, coefficient: scaleCoefficient,
@@ -95,19 +101,20 @@ public struct EmbeddingModel: Sendable {
     public func width(of s: EmbedStrategy) -> Int {
         switch s {
         case .embNorm, .magface, .backboneUncertaintyModel, .gan: return 1
-        case .scale: return heads.scale?.outFeatures ?? 1
+        case .scale, .blurredScale: return heads.scale?.outFeatures ?? 1
         case .head: return heads.variance?.outFeatures ?? 512
         case .classifier: return 0  // not per image (EmbedOptions.perImageStrategies leaves it out)
         }
     }
 
     /// Per-image values `[n, width]` of a strategy for one backbone output; `input` is the
-    /// batch the backbone ran on (the uncertainty model runs on it too).
+    /// batch the backbone ran on (the uncertainty model runs on it too). For `blurred_scale`
+    /// `out` is the backbone's output on the blurred batch (`BlurredPass`).
     public func values(of s: EmbedStrategy, _ out: BackboneOutput, input: [Float], workspace: Workspace) -> [Float] {
         switch s {
         case .embNorm, .magface:
             return UncertaintyHeads.embeddingNorms(out.feature, rows: out.batch, width: backbone.config.embeddingSize)
-        case .scale:
+        case .scale, .blurredScale:
             return heads.scaleValues(out.bottleneck, rows: out.batch)
         case .head:
             return heads.headValues(out.bottleneck, rows: out.batch)

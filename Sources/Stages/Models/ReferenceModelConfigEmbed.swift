@@ -18,7 +18,7 @@ public struct EmbedModelSettings: Sendable, Equatable {
     public init(arch: String?, scaleActivation: ScaleActivation?, scaleCoefficient: Float?,
                 configPath: String?, strategies: [EmbedStrategy]) throws {
         var sections: Set<ReferenceModelConfig.Section> = []
-        if strategies.contains(.scale) { sections.insert(.scalePredictor) }
+        if strategies.contains(where: \.usesScalePredictor) { sections.insert(.scalePredictor) }
         if strategies.contains(.head) { sections.insert(.head) }
         let config = try configPath.map { try ReferenceModelConfig.load($0, sections: sections) }
         var notes: [String] = []

@@ -77,7 +77,7 @@ public struct HeadsJob {
                 heads.variance = try UncertaintyHeads.varianceHead(found, bottleneck: width, bottleneckName: name)
             case .embNorm where options.embeddingLayer:
                 continue
-            case .embNorm, .magface, .backboneUncertaintyModel, .classifier, .gan:
+            case .embNorm, .magface, .backboneUncertaintyModel, .classifier, .gan, .blurredScale:
                 throw InputError(file: options.store.path, "strategy '\(s.rawValue)' is computed by embed, not by heads (expected scale or head; emb_norm with the embedding layer)")
             }
         }
