@@ -94,7 +94,3 @@ public struct VarianceHead: Sendable {
         logSigmaSq(x, rows: rows).map { Foundation.exp($0) }
     }
 }
-
-/// The former name of `VarianceHead` (when it held only PFEHead and PFEHeadAdjustable), kept so
-/// that code written against it still builds.
-public typealias PFEHead = VarianceHead

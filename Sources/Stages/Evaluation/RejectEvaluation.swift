@@ -44,7 +44,7 @@ func classifierMode(_ uncertainties: [PairUncertainty?]) -> UncertaintyMode? {
 
 /// Checks a pair set can give TAR@FAR (both labels present) and warns once per FAR with
 /// fewer than one impostor pair behind it (computed as the reference does: docs/metrics.md).
-func requireMeasurable(_ pairs: PairIndex, fars: [Double], what: String, log: Log = Log(quiet: false)) throws {
+func requireMeasurable(_ pairs: PairIndex, fars: [Double], what: String, log: Log) throws {
     let positives = pairs.positives
     guard positives > 0 else { throw AnalysisError.noPositives(context: what) }
     guard positives < pairs.count else { throw AnalysisError.noNegatives(context: what) }
